@@ -58,7 +58,7 @@ def frame_truth(scn: Scenario, i: int, fr: Frame) -> dict:
             if inside:
                 y, x = int(v), int(u)
                 vis = bool((fr.ids[max(y - 1, 0):y + 2, max(x - 1, 0):x + 2] == 10 + p.id).any())
-            rows.append([round(float(u), 2), round(float(v), 2), round(float(d), 3), int(vis)])
+            rows.append([round(float(u), 1), round(float(v), 1), round(float(d), 2), int(vis)])
         joints[str(p.id)] = rows
     pos, vel = scn.ball.state(np.array([t]))
     (u, v), z = cam.project(pos[0])
