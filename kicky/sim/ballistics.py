@@ -70,6 +70,12 @@ def _hit_tube(p, v, a, b, radius):
     return [v[k] - (1 + e) * vn * n[k] for k in range(3)]
 
 
+def _in_box(goal: Goal, p) -> bool:
+    if not (-goal.depth <= p[1] <= 0 and abs(p[0]) <= goal.width / 2 and p[2] >= 0):
+        return False
+    return p[2] <= goal.height + (goal.back_height - goal.height) * min(1.0, -p[1] / goal.depth)
+
+
 def fly(p0, v0, goal: Goal, t0: float, duration: float, *, save_plane: float | None = None,
         save_rng: np.random.Generator | None = None, stop_at=None, back_wall_y: float = -15.0) -> Flight:
     """Integrate the ball from p0 with velocity v0 (m, m/s) for `duration` seconds."""
@@ -125,6 +131,10 @@ def fly(p0, v0, goal: Goal, t0: float, duration: float, *, save_plane: float | N
                 pn[2], vn[2] = roof - r, -abs(vn[2]) * 0.1
             if pn[1] > -r:
                 pn[1], vn[1] = -r, -abs(vn[1]) * 0.1
+        elif pn[1] < 0 and _in_box(goal, pn) and not _in_box(goal, p):  # hits the net from outside (roof, side, back)
+            pn, vn = list(p), [-0.15 * c for c in vn]
+            if not any(e[1] == "outside_net" for e in events):
+                events.append((t, "outside_net", list(p)))
         if pn[1] < back_wall_y + r:
             pn[1], vn[1] = back_wall_y + r, abs(vn[1]) * 0.2
         if pn[2] < r:  # ground bounce
