@@ -26,7 +26,7 @@ def clip_rng(seed: int, index: int) -> np.random.Generator:
 def render_clip(cfg: SimConfig, seed: int, index: int, out_dir: str | Path) -> dict:
     """Render clip `index` of `seed` into out_dir/<clip_id>/ and return a one-line summary."""
     cid = clip_id(seed, index)
-    scn = sample(cfg, clip_rng(seed, index))
+    scn = sample(cfg, clip_rng(seed, index), index)
     renderer = Renderer(scn)
     frames = []
     with staged_dir(Path(out_dir) / cid) as tmp:

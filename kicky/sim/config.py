@@ -18,7 +18,7 @@ class SimConfig:
     camera_distance_m: tuple[float, float] = (8.0, 40.0)
     camera_height_m: tuple[float, float] = (1.0, 2.0)
     roll_deg: float = 25.0
-    hfov_deg: tuple[float, float] = (55.0, 80.0)
+    hfov_deg: tuple[float, float] = (60.0, 95.0)
     handheld_prob: float = 0.4
     keeper_prob: float = 0.4
     extra_players: tuple[int, int] = (0, 2)
@@ -28,6 +28,7 @@ class SimConfig:
     noise_sigma: tuple[float, float] = (1.5, 5.0)
     bitrate_bps_1080p: tuple[int, int] = (3_000_000, 8_000_000)
     small_goal_prob: float = 0.2
+    balanced: bool = False  # cycle outcomes / feet / non-shot kinds by clip index instead of drawing them
 
     def __post_init__(self):
         def bad(msg):

@@ -19,6 +19,8 @@ MP_TO_JOINT: dict[int, str] = {
     31: "l_foot", 32: "r_foot"}
 MP_IDX = np.array(list(MP_TO_JOINT))
 OUR_IDX = np.array([J[name] for name in MP_TO_JOINT.values()])
+MIRROR_IDX = np.array([J[{"l": "r_", "r": "l_"}[n[0]] + n[2:]] for n in MP_TO_JOINT.values()])
+ON_TARGET = 0.2  # an L/R-free median error above this means MediaPipe found something else
 HEIGHT_BUCKETS = ((0, 80), (80, 150), (150, 10_000))
 
 
@@ -47,10 +49,16 @@ def pose_on_crop(pose, image_bgr: np.ndarray, box: tuple[int, int, int, int]
     return xy, np.array([p.visibility for p in lm])
 
 
-def joint_errors(lm_xy: np.ndarray, joints_uv: np.ndarray) -> np.ndarray:
-    """Per mapped joint pixel error, normalised by the joint-box height."""
+def joint_errors(lm_xy: np.ndarray, joints_uv: np.ndarray, mirror: bool = False) -> np.ndarray:
+    """Per mapped joint pixel error / joint-box height; `mirror` compares with the other side's joints."""
     h = max(float(np.ptp(joints_uv[:, 1])), 1.0)
-    return np.linalg.norm(lm_xy[MP_IDX] - joints_uv[OUR_IDX], axis=1) / h
+    return np.linalg.norm(lm_xy[MP_IDX] - joints_uv[MIRROR_IDX if mirror else OUR_IDX], axis=1) / h
+
+
+def lr_free_errors(lm_xy: np.ndarray, joints_uv: np.ndarray) -> np.ndarray:
+    """joint_errors under whichever whole-body left/right assignment fits better."""
+    a, b = joint_errors(lm_xy, joints_uv), joint_errors(lm_xy, joints_uv, mirror=True)
+    return a if np.median(a) <= np.median(b) else b
 
 
 def lr_agrees(lm_xy: np.ndarray, joints_uv: np.ndarray) -> bool:
@@ -70,7 +78,7 @@ def measure(n_clips: int, seed: int = 0, width: int = 1920, height: int = 1080, 
     from kicky.sim.scenario import sample
 
     cfg = SimConfig(width=width, height=height)
-    rows, errs, lr = [], [], []
+    rows, errs, free, lr = [], [], [], []
     bar = tqdm(total=n_clips, desc=f"posecheck {width}x{height}", unit="shot", disable=not progress)
     with mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1) as pose:
         index = 0
@@ -82,26 +90,44 @@ def measure(n_clips: int, seed: int = 0, width: int = 1920, height: int = 1080, 
             k = scn.kick_frame
             frame = Renderer(scn).frame(k)
             player = next(p for p in scn.players if p.id == scn.shooter)
-            uv, _ = scn.camera_at(k).project(player.joints[k])
+            cam, X = scn.camera_at(k), player.joints[k]
+            uv, _ = cam.project(X)
+            faces = float(np.cross(X[J["l_hip"]] - X[J["r_hip"]], [0, 0, 1]) @ (cam.center - X[J["head"]])) > 0
             got = pose_on_crop(pose, frame.image, crop_box(uv, width, height, pad))
-            err = None
+            err = err_free = lr_ok = None
             if got is not None:
-                e = joint_errors(got[0], uv)
-                errs.append(e)
-                err = float(np.median(e))
-                lr.append(lr_agrees(got[0], uv))
+                errs.append(joint_errors(got[0], uv))
+                free.append(lr_free_errors(got[0], uv))
+                err, err_free = float(np.median(errs[-1])), float(np.median(free[-1]))
+                lr_ok = lr_agrees(got[0], uv)
+                lr.append(lr_ok)
             rows.append({"clip": index - 1, "height_px": float(np.ptp(uv[:, 1])), "captured": got is not None,
-                         "error": err})
+                         "error": err, "error_lr_free": err_free, "lr_agrees": lr_ok,
+                         "faces_camera": faces})
             bar.update()
     bar.close()
     captured = sum(r["captured"] for r in rows)
+    on = sum(r["captured"] and r["error_lr_free"] < ON_TARGET for r in rows)
+    pooled = lambda e: float(np.median(np.concatenate(e))) if e else None  # noqa: E731
     return {"n": len(rows), "captured": captured, "capture_rate": captured / max(len(rows), 1),
-            "median_error": float(np.median(np.concatenate(errs))) if errs else None,
+            "on_target_rate": on / max(len(rows), 1),
+            "median_error": pooled(errs), "median_error_lr_free": pooled(free),
             "lr_agreement": float(np.mean(lr)) if lr else None, "rows": rows}
 
 
 def _fmt(x) -> str:
     return "-" if x is None else f"{x:.3f}"
+
+
+def _line(name: str, rows: list[dict], overall: tuple | None = None) -> str:
+    """One markdown row; bucket errors are medians of per-clip medians."""
+    cap = [x for x in rows if x["captured"]]
+    med = lambda k, f=np.median: float(f([x[k] for x in cap])) if cap else None  # noqa: E731
+    e, ef, lr = overall or (med("error"), med("error_lr_free"), med("lr_agrees", np.mean))
+    on = sum(x["error_lr_free"] < ON_TARGET for x in cap)
+    rate = lambda k: k / len(rows) if rows else None  # noqa: E731
+    return (f"| {name} | {len(rows)} | {_fmt(rate(len(cap)))} | {_fmt(rate(on))} | {_fmt(e)} | {_fmt(ef)} "
+            f"| {_fmt(lr)} |")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -112,15 +138,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--height", type=int, default=1080)
     a = ap.parse_args(argv)
     r = measure(a.n, a.seed, a.width, a.height)
-    print(f"| {a.width}x{a.height} | n | captured | capture rate | median error | L/R agreement |")
-    print("|---|---|---|---|---|---|")
-    print(f"| all | {r['n']} | {r['captured']} | {_fmt(r['capture_rate'])} | {_fmt(r['median_error'])} "
-          f"| {_fmt(r['lr_agreement'])} |")
+    print(f"| {a.width}x{a.height} | n | capture | on target | median err | median err, L/R-free | L/R agree |")
+    print("|---|---|---|---|---|---|---|")
+    print(_line("all", r["rows"], (r["median_error"], r["median_error_lr_free"], r["lr_agreement"])))
     for lo, hi in HEIGHT_BUCKETS:
-        b = [x for x in r["rows"] if lo <= x["height_px"] < hi]
-        c = [x["error"] for x in b if x["captured"]]
-        print(f"| height {lo}-{hi if hi < 10_000 else ''} px | {len(b)} | {len(c)} "
-              f"| {_fmt(len(c) / len(b) if b else None)} | {_fmt(float(np.median(c)) if c else None)} | |")
+        label = f"{lo}-{hi} px" if hi < 10_000 else f">= {lo} px"
+        print(_line(label, [x for x in r["rows"] if lo <= x["height_px"] < hi]))
 
 
 if __name__ == "__main__":

@@ -223,8 +223,8 @@ def _events(flights: list[Flight], fps: int) -> list[dict]:
     return ev
 
 
-def sample(cfg: SimConfig, rng: np.random.Generator) -> Scenario:
-    """Draw one clip's scenario."""
+def sample(cfg: SimConfig, rng: np.random.Generator, index: int | None = None) -> Scenario:
+    """Draw one clip's scenario; with cfg.balanced, clip `index` fixes outcome, foot and kind."""
     fps = cfg.fps
     goal = Goal.small_sided() if rng.random() < cfg.small_goal_prob else Goal()
     names = list(cfg.outcome_weights)
@@ -232,6 +232,12 @@ def sample(cfg: SimConfig, rng: np.random.Generator) -> Scenario:
     outcome = names[int(rng.choice(len(names), p=w / w.sum()))]
     kind = "shot" if outcome != "no_shot" else str(rng.choice(NON_SHOTS))
     foot = str(rng.choice(["left", "right"]))
+    if cfg.balanced and index is not None:  # cycle outcomes, feet and non-shot kinds by clip index
+        live = [k for k in names if cfg.outcome_weights[k] > 0]
+        outcome = live[index % len(live)]
+        turn = index // len(live)
+        foot = ("left", "right")[(index + turn) % 2]
+        kind = "shot" if outcome != "no_shot" else NON_SHOTS[turn % len(NON_SHOTS)]
     kit = people.random_look(rng)
     kit = (kit.shirt, kit.shorts)
     kick_frame = int(round(rng.uniform(1.0, 1.6) * fps))

@@ -1,0 +1,29 @@
+# kicky: two commands on a fresh machine (see README.md)
+#   make demo   install, fetch the embedded sample clips (DVC, offline) and run the pipeline (dvc repro)
+#   make test   install and run the test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DVC := $(VENV)/bin/dvc
+
+.PHONY: setup demo test sheet clean-venv
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -e ".[test]"
+	touch $@
+
+demo: setup
+	$(DVC) pull -q
+	$(DVC) repro
+	@cat metrics/sim.md
+
+test: setup
+	$(PY) -m pytest -q
+
+sheet: setup
+	$(PY) -m kicky.sim.contact_sheet --clips data/clips --out contact_sheet.png --n 12
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,60 @@
+"""`python -m kicky.sim.stats --clips data/clips --out metrics/sim.json` (+ metrics/sim.md)
+
+Summary of a simulated clip set (the numbers DVC tracks as metrics): outcomes, feet, shot speeds,
+ball size in pixels at the kick, clip lengths. Prints the outcome x foot table."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from kicky.errors import KickyError
+from kicky.io.atomic import write_json
+from kicky.sim.batch import distribution_table
+from kicky.sim.clip import summary_of
+
+
+def clip_stats(clips: Path) -> tuple[dict, list[dict]]:
+    files = sorted(Path(clips).glob("*/truth.json"))
+    if not files:
+        raise KickyError(f"no simulated clips (*/truth.json) under {clips}; run python -m kicky.sim first")
+    rows = [summary_of(json.loads(f.read_text())) for f in files]
+    shots = [r for r in rows if r["kind"] == "shot"]
+    diam = [r["ball_diam_px_at_kick"] for r in shots]
+    speeds = [r["speed_kmh"] for r in shots]
+    stats = {
+        "n_clips": len(rows), "n_shots": len(shots),
+        "outcomes": dict(sorted(Counter(r["outcome"] for r in rows).items())),
+        "non_shot_kinds": dict(sorted(Counter(r["kind"] for r in rows if r["kind"] != "shot").items())),
+        "feet": dict(sorted(Counter(r["foot"] for r in shots).items())),
+        "speed_kmh_median": round(float(np.median(speeds)), 2) if speeds else None,
+        "ball_px_at_kick_median": round(float(np.median(diam)), 2) if diam else None,
+        "frames_mean": round(float(np.mean([r["n_frames"] for r in rows])), 1),
+    }
+    return stats, rows
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clips", default="data/clips")
+    ap.add_argument("--out", default="metrics/sim.json")
+    a = ap.parse_args(argv)
+    try:
+        stats, rows = clip_stats(Path(a.clips))
+    except KickyError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    write_json(a.out, stats, indent=1, sort_keys=True)
+    table = distribution_table(rows)
+    Path(a.out).with_suffix(".md").write_text(f"# Simulated clip set: {a.clips}\n\n{table}\n")
+    print(table)
+    print(json.dumps(stats))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
