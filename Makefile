@@ -16,7 +16,7 @@ $(VENV)/.installed: pyproject.toml
 
 demo: setup
 	$(DVC) pull -q
-	$(DVC) repro
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(DVC) repro
 	@cat metrics/sim.md
 
 test: setup
