@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kicky.sim import people
-from kicky.sim.ballistics import Flight
+from kicky.sim.ballistics import Flight, fly
 from kicky.sim.goal import BALL_RADIUS
 from kicky.sim.people import J, Look
 
@@ -143,8 +143,8 @@ def keeper_reach(side: float, scale: float) -> np.ndarray:
     return j[J[wrist]]
 
 
-def dribble(times_fine_end: float, start: np.ndarray, yaw: float, speed: float, t0: float, n_touches: int,
-            every: float, goal, fly) -> tuple[list[Flight], list[float]]:
+def dribble(t_end: float, start: np.ndarray, yaw: float, speed: float, t0: float, n_touches: int,
+            every: float, goal) -> tuple[list[Flight], list[float]]:
     """Touch the ball ahead every `every` s while jogging at `speed`; returns flights and touch times."""
     d = _unit(yaw)
     flights, touch_t = [], []
@@ -155,7 +155,7 @@ def dribble(times_fine_end: float, start: np.ndarray, yaw: float, speed: float, 
         if flights:
             pos = flights[-1].state_at(t)[0]
         v = d * (u if k < n_touches - 1 else speed * 1.6)
-        dur = every if k < n_touches - 1 else max(0.1, times_fine_end - t)
+        dur = every if k < n_touches - 1 else max(0.1, t_end - t)
         flights.append(fly(pos, v, goal, t, dur + 0.05))
         touch_t.append(t)
     return flights, touch_t

@@ -312,7 +312,7 @@ def sample(cfg: SimConfig, rng: np.random.Generator, index: int | None = None) -
         fwd = motion._unit(yaw)
         lat = np.cross([0, 0, 1.0], fwd) * (0.1 if foot == "left" else -0.1)
         ball0 = pelvis0 + fwd * 0.45 + lat
-        flights, tt = motion.dribble(n / fps, ball0, yaw, speed, t0, n_t, every, goal, fly)
+        flights, tt = motion.dribble(n / fps, ball0, yaw, speed, t0, n_t, every, goal)
         look = people.random_look(rng, kit)
         jog = fwd * speed
         joints = np.concatenate([
