@@ -15,9 +15,9 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	$(DVC) pull -q
+	$(DVC) pull -q data.dvc
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(DVC) repro
-	@cat metrics/sim.md
+	@cat metrics/sim.md metrics/label.md
 
 test: setup
 	$(PY) -m pytest -q

@@ -16,6 +16,7 @@ def write_json(path: str | Path, obj, **kw) -> None:
     try:
         with os.fdopen(fd, "w") as f:
             json.dump(obj, f, **kw)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

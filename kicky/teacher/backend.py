@@ -1,0 +1,38 @@
+"""The one interface every teacher backend implements, and what it is given."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from kicky.teacher.instances import Labels
+
+
+@dataclass
+class ClipInput:
+    """A clip as a backend sees it. `frames` is (T, H, W, 3) uint8 RGB. `truth` is the simulator's
+    truth.json when the clip is simulated (only the oracle may read it)."""
+    clip_id: str
+    frames: np.ndarray
+    fps: float
+    truth: dict | None = None
+    path: Path | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.frames.shape[1], self.frames.shape[2]
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+
+class Backend(Protocol):
+    """frames in -> per-frame instances. `todo[t, c]` says which (frame, class) pairs to fill, with
+    c indexing `classes`; a backend may skip work where todo is False and must return one list per
+    frame (instances of classes not asked for are dropped by the chain)."""
+    name: str
+
+    def label(self, clip: ClipInput, classes: tuple[str, ...], todo: np.ndarray) -> Labels: ...

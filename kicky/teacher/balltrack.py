@@ -1,0 +1,84 @@
+"""Choosing the ball among per-frame candidates: link candidates into tracklets (constant-velocity
+prediction, Hungarian assignment), then pick the longest chain of time-disjoint, spatially continuous
+tracklets that actually moves. Used by the motion teacher; pure functions on centres."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+
+@dataclass
+class Tracklet:
+    frames: list[int] = field(default_factory=list)
+    cands: list[int] = field(default_factory=list)   # candidate index within its frame
+    pts: list[np.ndarray] = field(default_factory=list)
+
+    def predict(self, t: int) -> np.ndarray:
+        if len(self.pts) < 2:
+            return self.pts[-1]
+        v = (self.pts[-1] - self.pts[-2]) / max(self.frames[-1] - self.frames[-2], 1)
+        return self.pts[-1] + v * (t - self.frames[-1])
+
+    def speed(self) -> float:
+        if len(self.pts) < 2:
+            return 0.0
+        return float(np.linalg.norm(self.pts[-1] - self.pts[-2]) / max(self.frames[-1] - self.frames[-2], 1))
+
+    def span(self) -> float:
+        p = np.array(self.pts)
+        return float(np.linalg.norm(p.max(0) - p.min(0)))
+
+
+def link(cands: list[np.ndarray], gate_px: float, max_gap: int = 2) -> list[Tracklet]:
+    """cands[t] is an (n_t, 2) array of centres. Greedy-optimal frame-to-frame linking."""
+    done, active = [], []
+    for t, pts in enumerate(cands):
+        active = [tr for tr in active if t - tr.frames[-1] <= max_gap + 1 or done.append(tr)]
+        used = set()
+        if active and len(pts):
+            pred = np.array([tr.predict(t) for tr in active])
+            d = np.linalg.norm(pred[:, None] - pts[None], axis=2)
+            gates = np.array([gate_px + 0.5 * tr.speed() for tr in active])[:, None]
+            cost = np.where(d <= gates, d, 1e6)
+            for i, j in zip(*linear_sum_assignment(cost)):
+                if cost[i, j] < 1e6:
+                    active[i].frames.append(t), active[i].cands.append(int(j)), active[i].pts.append(pts[j])
+                    used.add(int(j))
+        for j in range(len(pts)):
+            if j not in used:
+                active.append(Tracklet([t], [j], [pts[j]]))
+    return done + active
+
+
+def best_chain(tracks: list[Tracklet], gate_px: float, min_len: int = 3, min_span: float = 4.0) -> list[Tracklet]:
+    """Longest sequence of time-disjoint tracklets where each starts near where the previous one
+    would be (tracklets that stay in place count a fifth: noise jitters, the ball travels); the
+    chain must move at least `min_span` pixels overall."""
+    tr = sorted((t for t in tracks if len(t.frames) >= min_len), key=lambda t: t.frames[-1])
+    if not tr:
+        return []
+    weight = [len(t.frames) * (1.0 if t.span() >= min_span else 0.2) for t in tr]
+    best = list(weight)
+    prev = [-1] * len(tr)
+    for i, a in enumerate(tr):
+        for j in range(i):
+            b = tr[j]
+            gap = a.frames[0] - b.frames[-1]
+            if gap <= 0:
+                continue
+            if np.linalg.norm(b.predict(a.frames[0]) - a.pts[0]) <= gate_px * (1 + gap) + 0.5 * b.speed() * gap:
+                if best[j] + weight[i] > best[i]:
+                    best[i], prev[i] = best[j] + weight[i], j
+    order = np.argsort(best)[::-1]
+    for i in order:
+        chain, k = [], int(i)
+        while k >= 0:
+            chain.append(tr[k])
+            k = prev[k]
+        chain = chain[::-1]
+        pts = np.concatenate([np.array(c.pts) for c in chain])
+        if np.linalg.norm(pts.max(0) - pts.min(0)) >= min_span:
+            return chain
+    return []

@@ -1,0 +1,50 @@
+"""Finding and loading clips for labelling: a clip is a directory with clip.mp4 (and, when simulated,
+truth.json), or a bare video file."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from kicky.errors import KickyError
+from kicky.io.video import probe, read_frames
+from kicky.teacher.backend import ClipInput
+
+VIDEO_EXT = (".mp4", ".mov", ".m4v", ".avi", ".mkv")
+
+
+def find_clips(root: str | Path) -> list[Path]:
+    """Clip directories (holding clip.mp4) or video files under `root`, sorted; a clear error if none."""
+    root = Path(root)
+    if not root.exists():
+        raise KickyError(f"clip folder not found: {root}")
+    if root.is_file():
+        return [root]
+    found = sorted({p.parent for p in root.glob("*/clip.mp4")})
+    loose = sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_EXT)
+    if not found and not loose:
+        raise KickyError(f"no clips in {root}: expected <clip>/clip.mp4 directories or video files")
+    return found + loose
+
+
+def clip_id(path: Path) -> str:
+    return path.name if path.is_dir() else path.stem
+
+
+def load_clip(path: str | Path) -> ClipInput:
+    """Decode a clip to RGB frames, with its simulator truth when there is one."""
+    path = Path(path)
+    video = path / "clip.mp4" if path.is_dir() else path
+    info = probe(video)
+    frames = [f[:, :, ::-1] for _, f in read_frames(video)]
+    if not frames:
+        raise KickyError(f"no frames decoded from {video}")
+    arr = np.ascontiguousarray(np.stack(frames))
+    truth = None
+    if path.is_dir() and (path / "truth.json").is_file():
+        try:
+            truth = json.loads((path / "truth.json").read_text())
+        except json.JSONDecodeError as e:
+            raise KickyError(f"corrupt truth.json in {path}: {e}") from None
+    return ClipInput(clip_id(path), arr, info["fps"] or 30.0, truth, video)

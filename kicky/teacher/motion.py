@@ -1,0 +1,184 @@
+"""The weight-free teacher for static or slowly moving cameras.
+
+Evidence per frame: difference to a stabilised median background (moving things) and local anomaly
+against an object-free smoothed image (things that stand out, moving or not), restricted to the pitch.
+- players: person-sized upright components, refined by MediaPipe selfie segmentation on a crop;
+- ball: small compact components, linked over time, the longest moving chain kept;
+- goal: the white U-shaped structure (posts + bar + net) of the background, minus what is in front.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from kicky.teacher.background import build_scene, warp
+from kicky.teacher.backend import ClipInput
+from kicky.teacher.balltrack import best_chain, link
+from kicky.teacher.blobs import Blob, anomaly, components, peaks, pitch_mask, smooth, white_mask
+from kicky.teacher.instances import Instance, Labels
+from kicky.teacher.persons import PersonSegmenter
+
+
+@dataclass
+class MotionParams:
+    diff_thr: int = 22            # background difference that counts as moving (0-255)
+    anomaly_thr: int = 30         # local contrast that counts as an object
+    ball_thr: int = 12            # background difference of a moving ball's peak
+    object_scale: float = 0.12    # objects up to this fraction of the frame height stand out
+    ball_diam: tuple[float, float] = (0.004, 0.045)  # ball diameter range, fraction of height
+    ball_max_elongation: float = 5.0  # motion-blur streak length / width
+    ball_gate: float = 0.02       # linking gate, fraction of height (+ half the ball's speed)
+    ball_min_track: int = 3
+    player_height: tuple[float, float] = (0.035, 0.9)
+    player_aspect: tuple[float, float] = (0.3, 6.0)   # height / width
+    person_model: str = "mediapipe"  # or "none": keep the evidence mask as is
+    goal_hollowness: tuple[float, float] = (0.03, 0.6)
+
+
+class MotionBackend:
+    name = "motion"
+
+    def __init__(self, **params):
+        self.p = MotionParams(**{k: tuple(v) if isinstance(v, list) else v for k, v in params.items()})
+        self._persons = PersonSegmenter() if self.p.person_model == "mediapipe" else None
+
+    def label(self, clip: ClipInput, classes: tuple[str, ...], todo: np.ndarray) -> Labels:
+        p, frames = self.p, clip.frames
+        T, H, W = frames.shape[:3]
+        scale = p.object_scale * H
+        scene = build_scene(frames, ground=lambda bg: pitch_mask(smooth(bg, scale)))
+        bg_smooth = smooth(scene.background, scale)
+        pitch_ref = pitch_mask(bg_smooth)
+        goal_ref = self._goal(scene.background, bg_smooth) if "goal" in classes else None
+        players, ball_cands, rest_cands = [], [], []
+        for t in range(T):
+            sm = smooth(frames[t], scale)
+            an = anomaly(frames[t], scale)
+            moving = scene.diff[t] > p.diff_thr
+            pitch = warp(pitch_ref.astype(np.uint8), scene.warps[t], inverse=True).astype(bool)
+            inner = cv2.erode(pitch.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+            still = (an > p.anomaly_thr) & inner & ~moving & ~white_mask(frames[t], sm)
+            obj = moving | still
+            score = np.maximum(scene.diff[t], an).astype(np.float32)
+            ps = self._players(frames[t], moving, pitch, score, H, confirm=False)
+            ps += self._players(frames[t], still & ~_union(ps, (H, W), 5), pitch, score, H, confirm=True)
+            players.append(ps)
+            taken = _union(ps, (H, W), 3)
+            ball_cands.append(self._ball_candidates(scene.diff[t].astype(np.float32), ~taken, H, p.ball_thr))
+            rest_cands.append(self._ball_candidates(np.where(still, an, 0).astype(np.float32), ~taken, H, p.anomaly_thr))
+        balls = self._extend_at_rest(self._track_ball(ball_cands, H), rest_cands, H)
+        out: Labels = []
+        for t in range(T):
+            row = [Instance("player", b.mask, min(1.0, b.contrast / 100), self.name) for b in players[t]]
+            if balls[t] is not None:
+                b = balls[t]
+                row.append(Instance("ball", b.mask, min(1.0, b.contrast / 60), self.name))
+            if goal_ref is not None:
+                g = warp(goal_ref.astype(np.uint8), scene.warps[t], inverse=True).astype(bool)
+                for inst in row:
+                    g &= ~inst.mask
+                if g.any():
+                    row.append(Instance("goal", g, 0.8, self.name))
+            out.append([i for i in row if i.cls in classes and todo[t, classes.index(i.cls)]])
+        return out
+
+    def _players(self, frame, obj, pitch, score, H, confirm: bool) -> list[Blob]:
+        """Person-sized upright components standing on the pitch; `confirm`: keep only those the
+        person model agrees with (static evidence is noisier than motion)."""
+        p = self.p
+        k = max(3, int(round(0.012 * H)) | 1)
+        closed = cv2.morphologyEx(obj.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+        foot_zone = cv2.dilate(pitch.astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)
+        out = []
+        for b in components(closed, score, min_area=int((p.player_height[0] * H) ** 2 * 0.1)):
+            if not (p.player_height[0] * H <= b.h <= p.player_height[1] * H):
+                continue
+            if not (p.player_aspect[0] <= b.h / max(b.w, 1) <= p.player_aspect[1]):
+                continue
+            x = min(max(int(b.centre[0]), 0), pitch.shape[1] - 1)
+            if not foot_zone[min(b.box[3] - 1, pitch.shape[0] - 1), x]:
+                continue
+            if self._persons is not None:
+                m = self._persons.refine(frame, b.mask, b.box)
+                if confirm and m is b.mask:
+                    continue
+                b.mask = m
+            elif confirm:
+                continue
+            if b.mask.any():
+                out.append(b)
+        return out
+
+    def _ball_candidates(self, score, allowed, H, thr) -> list[Blob]:
+        p = self.p
+        dmin, dmax = p.ball_diam[0] * H, p.ball_diam[1] * H
+        out = []
+        for b in peaks(score, allowed, thr, max(1, int(dmin)), int(np.ceil(dmax * 1.5))):
+            long_, short = max(b.w, b.h), min(b.w, b.h)
+            if short > dmax or long_ > dmax * p.ball_max_elongation or long_ < dmin:
+                continue
+            out.append(b)
+        return out
+
+    def _track_ball(self, cands: list[list[Blob]], H) -> list[Blob | None]:
+        gate = max(3.0, self.p.ball_gate * H)
+        pts = [np.array([b.centre for b in c]).reshape(-1, 2) for c in cands]
+        chain = best_chain(link(pts, gate), gate, self.p.ball_min_track, min_span=2 * gate)
+        out: list[Blob | None] = [None] * len(cands)
+        for tr in chain:
+            for t, j in zip(tr.frames, tr.cands):
+                out[t] = cands[t][j]
+        return out
+
+    def _extend_at_rest(self, balls: list[Blob | None], rest: list[list[Blob]], H) -> list[Blob | None]:
+        """Before the first and after the last moving detection the ball may lie still (absorbed by
+        the background): follow it there with static spots at the same place."""
+        found = [t for t, b in enumerate(balls) if b is not None]
+        if not found:
+            return balls
+        tol = max(2.0, self.p.ball_diam[0] * H * 2)
+        for start, step in ((found[0], -1), (found[-1], 1)):
+            at = np.array(balls[start].centre)
+            t = start + step
+            while 0 <= t < len(balls) and balls[t] is None:
+                near = [b for b in rest[t] if np.linalg.norm(np.array(b.centre) - at) <= tol]
+                if not near:
+                    break
+                balls[t] = max(near, key=lambda b: b.contrast)
+                t += step
+        return balls
+
+    def _goal(self, bg: np.ndarray, bg_smooth: np.ndarray) -> np.ndarray | None:
+        """Hull of the white component that looks like a goal frame: it reaches the left, right and
+        top of its box and is mostly hollow."""
+        H, W = bg.shape[:2]
+        white = cv2.dilate(white_mask(bg, bg_smooth, lift=15).astype(np.uint8), np.ones((3, 3), np.uint8))
+        best, best_score = None, 0.0
+        for b in components(white, min_area=int(0.0005 * H * W)):
+            if b.w < 0.03 * W or b.h < 0.02 * H or b.w > 0.95 * W:
+                continue
+            sub = b.mask[b.box[1]:b.box[3], b.box[0]:b.box[2]]
+            bw = max(2, b.w // 8)
+            reach = [sub[:, :bw].any(1).mean(), sub[:, -bw:].any(1).mean(), sub[:max(2, b.h // 8)].any(0).mean()]
+            hull = cv2.convexHull(np.argwhere(sub)[:, ::-1].astype(np.int32))
+            hull_area = max(cv2.contourArea(hull), 1.0)
+            fill = b.area / hull_area
+            if not (self.p.goal_hollowness[0] <= fill <= self.p.goal_hollowness[1]):
+                continue
+            s = min(reach) * np.sqrt(hull_area)
+            if s > best_score:
+                best_score = s
+                m = np.zeros((b.h, b.w), np.uint8)
+                cv2.fillPoly(m, [hull], 1)
+                best = np.zeros((H, W), bool)
+                best[b.box[1]:b.box[3], b.box[0]:b.box[2]] = m.astype(bool)
+        return best
+
+
+def _union(blobs: list[Blob], shape, grow: int) -> np.ndarray:
+    m = np.zeros(shape, np.uint8)
+    for b in blobs:
+        m |= b.mask
+    return cv2.dilate(m, np.ones((grow, grow), np.uint8)).astype(bool) if grow > 1 else m.astype(bool)

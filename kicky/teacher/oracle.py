@@ -1,0 +1,26 @@
+"""The oracle teacher: simulator truth as labels (the upper-bound row, and a test double)."""
+from __future__ import annotations
+
+import numpy as np
+
+from kicky.errors import KickyError
+from kicky.sim.truth import decode
+from kicky.teacher.backend import ClipInput
+from kicky.teacher.instances import Instance, Labels
+
+
+class OracleBackend:
+    name = "oracle"
+
+    def label(self, clip: ClipInput, classes: tuple[str, ...], todo: np.ndarray) -> Labels:
+        if clip.truth is None:
+            raise KickyError(f"oracle teacher needs simulator truth (truth.json) and clip {clip.clip_id} has none")
+        out: Labels = []
+        for t, fr in enumerate(clip.truth["frames"]):
+            row = []
+            for d in fr["instances"]:
+                if d["class"] in classes and todo[t, classes.index(d["class"])]:
+                    x, y, w, h = d["bbox"]
+                    row.append(Instance(d["class"], decode(d["rle"]), 1.0, self.name, (x, y, x + w, y + h)))
+            out.append(row)
+        return out
