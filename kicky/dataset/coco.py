@@ -1,0 +1,35 @@
+"""COCO instance-segmentation JSON (RLE masks) for one split, as rfdetr's loader reads it."""
+from __future__ import annotations
+
+import numpy as np
+from pycocotools import mask as mask_utils
+
+from kicky.teacher.instances import Instance
+
+
+class CocoWriter:
+    """Accumulates images and annotations of one split. Category ids are 0..N-1 in class order."""
+
+    def __init__(self, classes: tuple[str, ...]):
+        self.classes = classes
+        self.images: list[dict] = []
+        self.annotations: list[dict] = []
+
+    def add(self, file_name: str, width: int, height: int, insts: list[Instance], meta: dict) -> None:
+        image_id = len(self.images)
+        self.images.append({"id": image_id, "file_name": file_name, "width": width, "height": height, **meta})
+        for inst in insts:
+            if inst.cls not in self.classes or not inst.mask.any():
+                continue
+            r = mask_utils.encode(np.asfortranarray(inst.mask.astype(np.uint8)))
+            x, y, w, h = (float(v) for v in mask_utils.toBbox(r))
+            self.annotations.append({
+                "id": len(self.annotations), "image_id": image_id, "category_id": self.classes.index(inst.cls),
+                "bbox": [x, y, w, h], "area": float(mask_utils.area(r)), "iscrowd": 0,
+                "segmentation": {"size": [int(v) for v in r["size"]], "counts": r["counts"].decode("ascii")},
+                "score": round(float(inst.score), 4), "source": inst.source})
+
+    def to_json(self) -> dict:
+        cats = [{"id": i, "name": c, "supercategory": "football"} for i, c in enumerate(self.classes)]
+        return {"info": {"description": "kicky teacher labels"}, "images": self.images,
+                "annotations": self.annotations, "categories": cats}

@@ -1,0 +1,37 @@
+"""Clip-level splits by hashing the clip id: stable when clips are added, never split by frame."""
+from __future__ import annotations
+
+import hashlib
+
+from kicky.errors import KickyError
+
+SPLITS = ("train", "valid", "test")
+
+
+def unit_hash(clip_id: str, seed: int) -> float:
+    h = hashlib.sha256(f"{seed}:{clip_id}".encode()).digest()
+    return int.from_bytes(h[:8], "big") / 2 ** 64
+
+
+def split_of(clip_id: str, ratios: dict[str, float], seed: int = 0) -> str:
+    """train / valid / test for a clip: where its hash falls among the cumulative ratios."""
+    total = sum(ratios[s] for s in SPLITS)
+    u, acc = unit_hash(clip_id, seed) * total, 0.0
+    for s in SPLITS:
+        acc += ratios[s]
+        if u < acc:
+            return s
+    return SPLITS[-1]
+
+
+def assign(clip_ids: list[str], ratios: dict[str, float], seed: int = 0) -> dict[str, str]:
+    """{clip: split}; a clear error when the ratios are invalid or a split with a positive ratio
+    ends up with no clip (too few clips for these ratios, or an unlucky seed)."""
+    if set(ratios) != set(SPLITS) or any(v < 0 for v in ratios.values()) or not sum(ratios.values()):
+        raise KickyError(f"dataset.split ratios must give train, valid, test >= 0 with a positive sum, got {ratios}")
+    out = {c: split_of(c, ratios, seed) for c in sorted(clip_ids)}
+    empty = [s for s in SPLITS if ratios[s] > 0 and s not in out.values()]
+    if empty:
+        raise KickyError(f"split {', '.join(empty)} got no clip ({len(clip_ids)} clips, ratios {ratios}, "
+                         f"seed {seed}): add clips, change dataset.split.seed or the ratios")
+    return out
