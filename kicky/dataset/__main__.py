@@ -3,25 +3,17 @@
 Builds the COCO instance-segmentation dataset (rfdetr layout) from teacher labels, split by clip."""
 from __future__ import annotations
 
-import os
-import sys
-
 import hydra
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from kicky.dataset.build import run
-from kicky.errors import KickyError
+from kicky.cli import call
 
 
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="build")
 def main(cfg: DictConfig) -> None:
-    try:
-        run(OmegaConf.to_container(cfg, resolve=True))
-    except KickyError as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+    call(run, cfg)
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("HYDRA_FULL_ERROR", "0")
     main()

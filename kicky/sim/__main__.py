@@ -4,25 +4,17 @@ Renders simulated shot clips (clip.mp4 + truth.json each), skipping clips alread
 the outcome x foot distribution."""
 from __future__ import annotations
 
-import os
-import sys
-
 import hydra
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from kicky.errors import KickyError
+from kicky.cli import call
 from kicky.sim.batch import run
 
 
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="simulate")
 def main(cfg: DictConfig) -> None:
-    try:
-        run(OmegaConf.to_container(cfg, resolve=True))
-    except KickyError as e:
-        print(f"error: {e}", file=sys.stderr)
-        sys.exit(2)
+    call(run, cfg)
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("HYDRA_FULL_ERROR", "0")
     main()

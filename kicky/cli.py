@@ -1,0 +1,21 @@
+"""What every Hydra entry point shares: the resolved config as plain data, and a KickyError turned
+into one line on stderr and exit status 2 (never a traceback)."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable
+
+from omegaconf import DictConfig, OmegaConf
+
+from kicky.errors import KickyError
+
+os.environ.setdefault("HYDRA_FULL_ERROR", "0")
+
+
+def call(run: Callable[[dict], object], cfg: DictConfig):
+    try:
+        return run(OmegaConf.to_container(cfg, resolve=True))
+    except KickyError as e:
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
