@@ -96,11 +96,11 @@ def run(conf: dict) -> dict:
     check(conf)
     teacher, classes = conf["teacher"], list(conf["classes"])
     out = Path(conf["out"])
-    clips = find_clips(conf["clips"])
     fp = fingerprint(teacher, classes)
     for be in _chain.setdefault(fp, build_chain(teacher["chain"], teacher["backends"], teacher["ontology"])):
         if hasattr(be, "check"):
-            be.check()
+            be.check()   # config and weights/servers first, then the clips
+    clips = find_clips(conf["clips"])
     heads, todo = {}, []
     for p in clips:
         h = _done(out / clip_id(p) / "labels.json", fp)
