@@ -20,18 +20,7 @@ T, H, W = 4, 96, 128
 SIZE, PATCH, DIM = 112, 14, 128  # DIM > 64: the tracker splits object pointers into 64-wide memory tokens
 
 
-def _sam3_error() -> str | None:
-    try:
-        from transformers import Sam3TrackerModel, Sam3VideoModel  # noqa: F401
-    except Exception as e:  # noqa: BLE001 - report whatever stops the import
-        cause = e.__cause__ or e  # transformers wraps the real failure (e.g. torchvision's C ops)
-        return f"{type(cause).__name__}: {cause}"
-    return None
 
-
-SAM3_ERROR = _sam3_error()
-needs_sam3 = pytest.mark.skipif(
-    SAM3_ERROR is not None, reason=f"transformers' SAM3 does not import (torchvision must load): {SAM3_ERROR}")
 
 
 def tiny_sam3(path) -> None:
@@ -89,8 +78,6 @@ def tiny_sam3(path) -> None:
 
 @pytest.fixture(scope="module")
 def weights(tmp_path_factory):
-    if SAM3_ERROR is not None:
-        pytest.skip(f"transformers' SAM3 does not import: {SAM3_ERROR}")
     path = tmp_path_factory.mktemp("sam3")
     tiny_sam3(path)
     return path
@@ -114,7 +101,6 @@ def test_missing_weights_names_the_path(tmp_path, clip):
         Sam3Backend(tmp_path, ONTOLOGY, dtype="float8")
 
 
-@needs_sam3
 def test_label_plumbing(weights, clip):
     todo = np.ones((T, len(CLASSES)), bool)
     todo[1, 0] = False  # no ball on frame 1
@@ -135,7 +121,6 @@ def test_label_plumbing(weights, clip):
     assert all(any(i.cls == "player" for i in labels[t]) for t in range(3))
 
 
-@needs_sam3
 def test_threshold_and_chunks(weights, clip):
     todo = np.ones((T, len(CLASSES)), bool)
     assert Sam3Backend(weights, ONTOLOGY, threshold=1.01).label(clip, CLASSES, todo) == [[]] * T
@@ -146,7 +131,6 @@ def test_threshold_and_chunks(weights, clip):
     assert sum(i.area for f in tight for i in f) < sum(i.area for f in loose for i in f)
 
 
-@needs_sam3
 def test_refine_boxes(weights, clip):
     backend = Sam3Backend(weights, ONTOLOGY)
     masks = backend.refine_boxes(clip.frames[0], [(10, 10, 50, 60), (60.5, 20.0, 120.0, 90.0), (0, 0, 128, 96)])
