@@ -17,6 +17,7 @@ from kicky.dataset.stats import split_stats, stats_table
 from kicky.errors import KickyError
 from kicky.io.atomic import staged_dir, write_json
 from kicky.io.video import read_frames
+from kicky.teacher.clips import VIDEO_EXT
 from kicky.teacher.label import read_labels
 
 
@@ -28,7 +29,7 @@ def label_files(root: Path) -> dict[str, Path]:
 
 
 def video_of(clips: Path, clip_id: str) -> Path:
-    for p in (clips / clip_id / "clip.mp4", *(clips / f"{clip_id}{e}" for e in (".mp4", ".mov", ".m4v", ".avi", ".mkv"))):
+    for p in (clips / clip_id / "clip.mp4", *(clips / f"{clip_id}{e}" for e in VIDEO_EXT)):
         if p.is_file():
             return p
     raise KickyError(f"no video for labelled clip {clip_id} in {clips}")

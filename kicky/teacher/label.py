@@ -128,4 +128,3 @@ def run(conf: dict) -> dict:
 def _init_worker():
     import cv2
     cv2.setNumThreads(1)
-    _chain.clear()
