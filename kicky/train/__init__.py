@@ -1,0 +1,1 @@
+"""Student training: rfdetr's RF-DETR-Seg on its own Lightning stack, configured by Hydra."""

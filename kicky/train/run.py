@@ -1,0 +1,109 @@
+"""One training run: rfdetr's RF-DETR-Seg model, datamodule and Lightning trainer (rfdetr's own
+callbacks: EMA, checkpoints, best model, early stopping, COCO eval with per-class AP), plus our
+epoch monitor and W&B logger; then metrics.json, per_class_ap.md/png and the resolved config."""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import yaml
+
+from kicky.errors import KickyError
+from kicky.train import report, settings
+from kicky.train.sizes import check_res
+
+log = logging.getLogger("kicky.train")
+SPLITS, ANN = ("train", "valid", "test"), "_annotations.coco.json"
+
+
+def dataset_classes(data: Path, name: str) -> list[str]:
+    for split in SPLITS:
+        if not (data / split / ANN).is_file():
+            raise KickyError(f"no dataset at {data} (missing {split}/{ANN}): build it first with "
+                             f"`python -m kicky.dataset dataset={name}` or point data= at one")
+    cats = json.loads((data / "train" / ANN).read_text())["categories"]
+    return [c["name"] for c in sorted(cats, key=lambda c: c["id"])]
+
+
+def check_run_dir(run_dir: Path, resume: bool) -> Path | None:
+    last = run_dir / "last.ckpt"
+    if resume:
+        if not last.is_file():
+            raise KickyError(f"resume=true but {last} does not exist: nothing to resume")
+        return last
+    if last.is_file() or (run_dir / "history.json").is_file():
+        raise KickyError(f"{run_dir} already holds a run: resume=true continues it; run_name=... starts another")
+    return None
+
+
+def build_detector(model: dict, weights: str | None, accelerator: str):
+    import rfdetr
+    if weights and not Path(weights).is_file():
+        raise KickyError(f"pretrain_weights={weights} does not exist: put an RF-DETR-Seg {model['name']} "
+                         f"checkpoint (.pth) there, or pretrain_weights=null to train from random init")
+    if not weights:
+        print(f"kicky: no pretrain_weights set: RF-DETR-Seg {model['name']} starts from random init "
+              f"(pretrain_weights=/path/to/checkpoint.pth fine-tunes a local checkpoint)", flush=True)
+    return getattr(rfdetr, model["rfdetr"])(pretrain_weights=weights or None,
+                                            device="cuda" if accelerator == "gpu" else "cpu")
+
+
+def run(conf: dict) -> float:
+    settings.check(conf)
+    model, run_dir = conf["model"], Path(conf["out"])
+    res = check_res(model, conf["res"])
+    data = Path(conf["data"])
+    classes = dataset_classes(data, conf["dataset"]["name"])
+    ckpt = check_run_dir(run_dir, bool(conf["resume"]))
+    if conf["speed"]["pre_resize"]:
+        from kicky.train.prepare import prepare
+        data = prepare(data, res, settings.workers(conf))
+
+    from rfdetr.detr import _prepare_run_config
+    from rfdetr.training import RFDETRDataModule, RFDETRModelModule, build_trainer
+    from kicky.train.monitor import EpochMonitor
+
+    detector = build_detector(model, conf["pretrain_weights"], conf["trainer"]["accelerator"])
+    if conf["speed"].get("compile"):
+        detector.model_config.compile = True
+    tc, accelerator, _ = _prepare_run_config(detector, **settings.train_kwargs(conf, data, run_dir, res, classes))
+    detector._align_num_classes_from_dataset(str(data))
+    module, datamodule = RFDETRModelModule(detector.model_config, tc), RFDETRDataModule(detector.model_config, tc)
+    limit = conf.get("limit_batches")
+    extra = dict(limit_train_batches=limit, limit_val_batches=limit, limit_test_batches=limit) if limit else {}
+    trainer = build_trainer(tc, detector.model_config, **extra)
+    monitor = EpochMonitor(run_dir, resume=ckpt is not None)
+    trainer.callbacks.append(monitor)
+    wandb = None
+    if conf["logger"]["name"] == "none":
+        trainer.loggers = []
+    elif conf["logger"]["name"] == "wandb":
+        from kicky.train.tracking import wandb_logger
+        wandb = wandb_logger(conf, run_dir)
+        trainer.loggers = [*trainer.loggers, wandb]
+    n_dev = settings.devices(conf["trainer"])
+    if trainer.is_global_zero:
+        print(f"kicky: {model['name']} @ {res}px on {conf['dataset']['name']} ({', '.join(classes)}); "
+              f"batch {conf['batch_size']}/device x {n_dev} device(s) x {conf['trainer']['num_nodes']} node(s) x "
+              f"{conf['grad_accum']} accumulation = effective batch "
+              f"{conf['batch_size'] * n_dev * conf['trainer']['num_nodes'] * conf['grad_accum']}; "
+              f"{tc.num_workers} loader workers; run dir {run_dir}", flush=True)
+    trainer.fit(module, datamodule, ckpt_path=str(ckpt) if ckpt else None)
+
+    test = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("test/")}
+    info = {"run_name": conf["run_name"], "experiment": conf["experiment_name"], "model": model["name"],
+            "res": res, "dataset": conf["dataset"]["name"], "data": str(data), "speed": conf["speed"]["name"],
+            "pretrain_weights": conf["pretrain_weights"], "devices": n_dev}
+    metrics = report.summary(monitor.rows, test, classes, info)
+    if trainer.is_global_zero:
+        report.write(run_dir, metrics)
+        (run_dir / "config.yaml").write_text(yaml.safe_dump(conf, sort_keys=False))
+        if wandb is not None:
+            from kicky.train.tracking import log_final
+            log_final(wandb, metrics)
+            wandb.experiment.finish()
+    best = metrics["valid_best"]
+    if conf["objective"] == "ball_ap":
+        return float(best["per_class_ap"].get("ball") or 0.0)
+    return float(max(best.get("mAP_50_95") or 0.0, best.get("ema_mAP_50_95") or 0.0))

@@ -1,0 +1,104 @@
+"""Training on CPU at the smallest settings: a real rfdetr run on simulated images writes checkpoints,
+per-class AP for every class and a W&B offline run; resume continues from the saved epoch; bad
+overrides fail with one clear line."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+from kicky.dataset.build import run as build
+from kicky.errors import KickyError
+from kicky.train.run import run as train
+from kicky.train.sizes import check_res
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+CONF = os.path.join(ROOT, "conf")
+CLASSES = ["ball", "player", "goal"]
+
+
+def _conf(name, overrides):
+    with initialize_config_dir(CONF, version_base="1.3"):
+        cfg = compose(name, overrides=overrides)
+    return OmegaConf.to_container(cfg, resolve=True)
+
+
+@pytest.fixture(scope="module")
+def dataset(labelled):
+    over = [f"labels={labelled / 'labels'}", f"clips={labelled / 'clips'}", f"out={labelled / 'train_ds'}",
+            f"reports={labelled / 'rep'}", "dataset.split.train=0.5", "dataset.split.valid=0.25",
+            "dataset.split.test=0.25", "dataset.split.seed=1", "dataset.sampling.every=12"]
+    build(_conf("build", over))
+    return labelled / "train_ds"
+
+
+def _train(dataset, out, *over):
+    return train(_conf("train", [f"data={dataset}", f"out={out}", "model=nano", "res=96", "limit_batches=2",
+                                 "batch_size=2", *over]))
+
+
+def test_tiny_run_resume_and_wandb(dataset, tmp_path):
+    out = tmp_path / "run"
+    _train(dataset, out, "epochs=1", "logger=wandb")
+    for f in ("last.ckpt", "checkpoint_best_total.pth", "metrics.json", "metrics.csv", "per_class_ap.md",
+              "per_class_ap.png", "config.yaml"):
+        assert (out / f).is_file(), f
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["epochs_done"] == 1 and m["classes"] == CLASSES
+    assert set(m["valid_last"]["per_class_ap"]) == set(CLASSES)
+    assert all(isinstance(v, float) for v in m["valid_last"]["per_class_ap"].values())
+    assert set(m["test"]["per_class_ap"]) == set(CLASSES)
+    # rfdetr's CSV log and our history hold the same per-class numbers
+    csv = (out / "metrics.csv").read_text().splitlines()
+    head, rows = csv[0].split(","), [r.split(",") for r in csv[1:]]
+    col = head.index("val/AP/ball")
+    assert [float(r[col]) for r in rows if r[col]] == [m["history"][0]["val/AP/ball"]]
+    # W&B offline run with the per-class AP series and the final table
+    runs = list((out / "wandb").glob("offline-run-*"))
+    assert len(runs) == 1
+    blob = next(runs[0].glob("*.wandb")).read_bytes()
+    for key in (b"val/AP/ball", b"val/AP/goal", b"val/mAP_50_95", b"train/loss", b"per_class_ap_table"):
+        assert key in blob, key
+
+    with pytest.raises(KickyError, match="already holds a run"):
+        _train(dataset, out, "epochs=2", "logger=none")
+    _train(dataset, out, "epochs=2", "logger=none", "resume=true")
+    m = json.loads((out / "metrics.json").read_text())
+    assert [r["epoch"] for r in m["history"]] == [0, 1]           # epoch 0 kept, only epoch 1 trained
+
+
+def test_resume_without_run_is_clear(dataset, tmp_path):
+    with pytest.raises(KickyError, match="nothing to resume"):
+        _train(dataset, tmp_path / "none", "resume=true")
+
+
+def test_res_validation():
+    assert check_res({"name": "nano", "block": 12}, 96) == 96
+    with pytest.raises(KickyError, match="nearest valid: 624 or 648"):
+        check_res({"name": "large", "block": 24}, 640)
+
+
+@pytest.mark.parametrize("over, expect", [
+    ("res=333", "res=333 is not valid for model=small: rfdetr needs a multiple of 24"),
+    ("model=huge", "Could not find 'model/huge'"),
+    ("precision=fp8", "precision='fp8'"),
+])
+def test_bad_overrides_fail_clearly(over, expect, tmp_path):
+    p = subprocess.run([sys.executable, "train.py", over, f"hydra.run.dir={tmp_path}"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode != 0
+    assert expect in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_missing_dataset_is_clear(tmp_path):
+    with pytest.raises(KickyError, match="build it first"):
+        _train(tmp_path / "nope", tmp_path / "run")
+
+
+def test_missing_weights_is_clear(dataset, tmp_path):
+    with pytest.raises(KickyError, match="does not exist: put an RF-DETR-Seg nano checkpoint"):
+        _train(dataset, tmp_path / "run", f"pretrain_weights={tmp_path / 'w.pth'}")
