@@ -25,13 +25,15 @@ def sh(*args: str) -> None:
     subprocess.run([PY, "-m", *args], check=True)
 
 
-def make_dataset(root: Path, clips: int, workers: int, width: int, height: int, every: int) -> Path:
+def make_dataset(root: Path, clips: int, workers: int, width: int, height: int, every: int, split: str) -> Path:
+    tr, va, te = split.split(",")
     sh("kicky.sim", f"n_clips={clips}", "seed=5", f"sim.width={width}", f"sim.height={height}",
        f"out={root / 'clips'}", f"workers={workers}", f"hydra.run.dir={root / 'h1'}")
     sh("kicky.teacher", "teacher=oracle", f"clips={root / 'clips'}", f"out={root / 'labels'}",
        f"reports={root / 'rep'}", f"workers={workers}", f"hydra.run.dir={root / 'h2'}")
     sh("kicky.dataset", f"labels={root / 'labels'}", f"clips={root / 'clips'}", f"out={root / 'ds'}",
-       f"reports={root / 'rep'}", f"dataset.sampling.every={every}", f"hydra.run.dir={root / 'h3'}")
+       f"reports={root / 'rep'}", f"dataset.sampling.every={every}", f"dataset.split.train={tr}",
+       f"dataset.split.valid={va}", f"dataset.split.test={te}", f"hydra.run.dir={root / 'h3'}")
     return root / "ds"
 
 
@@ -91,11 +93,13 @@ def main() -> None:
     ap.add_argument("--out", default="benchmarks/out")
     ap.add_argument("--skip-stock", action="store_true")
     ap.add_argument("--trainer", default="gpu")
+    ap.add_argument("--variant", action="append", help="extra train.py overrides for one fast run (repeatable)")
+    ap.add_argument("--split", default="0.7,0.15,0.15", help="train,valid,test clip ratios")
     a = ap.parse_args()
     work, out = Path(a.work), Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     cores = os.cpu_count() or 2
-    data = make_dataset(work, a.clips, max(1, cores - 2), 960, 540, a.every)
+    data = make_dataset(work, a.clips, max(1, cores - 2), 960, 540, a.every, a.split)
     n_train = len(json.loads((data / "train" / "_annotations.coco.json").read_text())["images"])
     print(f"train images: {n_train}", flush=True)
 
@@ -117,29 +121,32 @@ def main() -> None:
         s["images_per_s_wall"] = round(n_train * a.epochs / s["wall_s"], 1)
         res["stock"] = s
         print(json.dumps(s, indent=1), flush=True)
+    write_json(out / "train_bench.json", res, indent=1)
 
     from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
     from kicky.train.run import run
     conf_dir = str(Path(__file__).resolve().parents[2] / "conf")
-    over = [f"data={data}", f"out={work / 'fast'}", "model=small", f"res={a.res}", f"trainer={a.trainer}", "speed=fast",
-            f"batch_size={a.batch}", f"epochs={a.epochs}", "logger=csv", "run_test=false",
-            "dataset.augment.motion_blur=null", "dataset.augment.jpeg=null", "dataset.augment.rotate=null",
-            "dataset.augment.brightness=null", "dataset.augment.shadow=null", "dataset.augment.scale=null",
-            *os.environ.get("KICKY_BENCH_OVERRIDES", "").split()]
-    with initialize_config_dir(conf_dir, version_base="1.3"):
-        conf = OmegaConf.to_container(compose("train", overrides=over, return_hydra_config=False), resolve=True)
-    t0 = time.perf_counter()
-    run(conf)
-    wall = time.perf_counter() - t0
-    m = json.loads((work / "fast" / "metrics.json").read_text())
-    res["fast"] = {"wall_s": round(wall, 1), "images_per_s_wall": round(n_train * a.epochs / wall, 1),
-                   "images_per_s_train_loop": [r["images_per_s"] for r in m["history"]],
-                   "gpu_util_mean": [r.get("gpu_util_mean") for r in m["history"]],
-                   "gpu_mem_peak_gb": m["throughput"]["gpu_mem_peak_gb"], "valid_last": m["valid_last"],
-                   "overrides": over}
-    write_json(out / "train_bench.json", res, indent=1)
-    print(json.dumps(res, indent=1), flush=True)
+    for i, variant in enumerate(a.variant or [""]):
+        over = [f"data={data}", f"out={work / f'fast{i}'}", "model=small", f"res={a.res}", f"trainer={a.trainer}",
+                "speed=fast", f"epochs={a.epochs}", "logger=csv", "run_test=false",
+                "dataset.augment.motion_blur=null", "dataset.augment.jpeg=null", "dataset.augment.rotate=null",
+                "dataset.augment.brightness=null", "dataset.augment.shadow=null", "dataset.augment.scale=null",
+                *([] if "batch_size=" in variant else [f"batch_size={a.batch}"]), *variant.split(),
+                *os.environ.get("KICKY_BENCH_OVERRIDES", "").split()]
+        with initialize_config_dir(conf_dir, version_base="1.3"):
+            conf = OmegaConf.to_container(compose("train", overrides=over), resolve=True)
+        t0 = time.perf_counter()
+        run(conf)
+        wall = time.perf_counter() - t0
+        m = json.loads((work / f"fast{i}" / "metrics.json").read_text())
+        res[f"fast{i}"] = {"variant": variant, "wall_s": round(wall, 1),
+                           "images_per_s_wall": round(n_train * a.epochs / wall, 1),
+                           "images_per_s_train_loop": [r["images_per_s"] for r in m["history"]],
+                           "gpu_util_mean": [r.get("gpu_util_mean") for r in m["history"]],
+                           "gpu_mem_peak_gb": m["throughput"]["gpu_mem_peak_gb"], "valid_last": m["valid_last"]}
+        write_json(out / "train_bench.json", res, indent=1)
+        print(json.dumps(res[f"fast{i}"], indent=1), flush=True)
 
 
 def _device() -> str:
