@@ -1,0 +1,76 @@
+"""The `detect` stage: a trained student over whole clips, cached per clip in the teacher's label
+format (`<out>/<clip_id>/labels.json`), so the analysis and the evaluation read student detections
+and teacher labels alike. Resumable: a clip already detected with the same checkpoint and settings
+is skipped. Each cache header records the detector's throughput on the machine it ran on, and (for
+simulated clips) precision / recall per class against truth, so the sliced pass's ball recall and
+its fps cost can be read off two runs."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from kicky.errors import KickyError
+from kicky.io.atomic import write_json
+
+
+def _summary(heads: list[dict], classes: list[str]) -> dict:
+    frames = sum(h["detector"]["frames"] for h in heads)
+    sec = sum(h["detector"]["seconds"] for h in heads)
+    q = {c: {k: sum(h.get("quality", {}).get(c, {}).get(k, 0) for h in heads) for k in ("tp", "n_pred", "n_truth")}
+         for c in classes}
+    quality = {c: {"precision": v["tp"] / v["n_pred"] if v["n_pred"] else None,
+                   "recall": v["tp"] / v["n_truth"] if v["n_truth"] else None} for c, v in q.items()}
+    return {"clips": len(heads), "frames": frames, "seconds": round(sec, 3),
+            "fps": round(frames / sec, 2) if sec else None,
+            "tile_seconds": round(sum(h["detector"].get("tile_seconds", 0.0) for h in heads), 3),
+            "quality": quality if any(v["n_truth"] for v in q.values()) else None}
+
+
+def run(conf: dict) -> dict:
+    from tqdm import tqdm
+
+    from kicky.detect import cache
+    from kicky.detect.student import Student, StudentRun
+    from kicky.teacher.clips import clip_id, find_clips, load_clip
+    from kicky.teacher.quality import clip_quality
+
+    if not conf.get("run"):
+        raise KickyError("run= is required: the training run dir of the student, e.g. run=outputs/train/small384_classes3")
+    sliced = dict(conf.get("slice") or {}, enabled=bool(conf.get("sliced")))
+    student = Student(StudentRun.load(conf["run"]), device=str(conf["device"]), fp16=conf["fp16"],
+                      threshold=float(conf["threshold"]), batch=int(conf["batch"]), sliced=sliced)
+    fp, out = student.fingerprint, Path(conf["out"])
+    clips = find_clips(conf["clips"])
+    heads, todo = {}, []
+    for p in clips:
+        h = cache.cached(out, clip_id(p), fp)
+        if h:
+            heads[clip_id(p)] = h
+        else:
+            todo.append(p)
+    if heads:
+        print(f"{len(heads)}/{len(clips)} clips already detected in {out} with this checkpoint, detecting {len(todo)}")
+    desc = student.describe()
+    print(f"kicky: student {desc['model']} @ {desc['res']}px on {desc['device']} ({desc['dtype']}), batch "
+          f"{desc['batch']}, sliced ball pass {'on' if student.sliced else 'off'}", flush=True)
+    with tqdm(total=len(todo), desc="detecting", unit="clip") as bar:
+        for p in todo:
+            t0 = time.perf_counter()
+            clip = load_clip(p)
+            labels, timing = student.detect(clip.frames)
+            header = {"fingerprint": fp, "source": conf.get("name") or "student", "classes": student.classes,
+                      "fps": clip.fps, "height": clip.shape[0], "width": clip.shape[1],
+                      "detector": {**desc, **timing, "wall_seconds": round(time.perf_counter() - t0, 3)}}
+            if clip.truth is not None:
+                header["quality"] = clip_quality(labels, clip.truth, tuple(student.classes))
+            heads[clip.clip_id] = cache.write(out, clip.clip_id, header, labels)
+            bar.set_postfix(fps=timing["fps"])
+            bar.update()
+    summary = {"detector": desc, "fingerprint": fp, **_summary([heads[clip_id(p)] for p in clips], student.classes)}
+    write_json(out / "detect.json", summary, indent=1)
+    q = summary["quality"]
+    extra = "" if not q or "ball" not in q else \
+        f"; ball recall {q['ball']['recall'] if q['ball']['recall'] is None else round(q['ball']['recall'], 3)}"
+    print(f"kicky: {summary['frames']} frames of {summary['clips']} clips, {summary['fps']} frames/s "
+          f"(tiles {summary['tile_seconds']} s){extra} -> {out}")
+    return summary

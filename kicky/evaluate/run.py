@@ -1,0 +1,175 @@
+"""The `evaluate` stage: every detector source through the same analysis, scored against simulator
+truth — detection AP on the dataset's frames and downstream accuracy per split — then
+metrics/eval.{json,md}, plots and a W&B (offline) run."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from kicky.errors import KickyError
+from kicky.evaluate import coco_ap, downstream, plots, table
+from kicky.evaluate.truth_coco import dataset_images, truth_gt
+from kicky.io.atomic import write_json
+
+KINDS = ("truth", "labels")
+
+
+class Source:
+    """One row of the table: simulator truth, or per-clip label caches (a teacher's labels or a
+    detector's cached detections, both `<path>/<clip_id>/labels.json`)."""
+
+    def __init__(self, name: str, conf: dict):
+        self.name, self.kind = name, conf.get("kind")
+        if self.kind not in KINDS:
+            raise KickyError(f"sources.{name}.kind={self.kind!r}: use one of {', '.join(KINDS)}")
+        self.path = Path(conf["path"]) if self.kind == "labels" else None
+        self.made_by = conf.get("made_by") or "the stage that writes it"
+        if self.kind == "labels" and not conf.get("path"):
+            raise KickyError(f"sources.{name} has kind labels but no path")
+
+    def check(self, clip_ids: list[str]) -> None:
+        if self.path is None:
+            return
+        if not self.path.is_dir():
+            raise KickyError(f"source {self.name}: {self.path} not found: run {self.made_by} first, "
+                             f"or drop it with ~sources.{self.name}")
+        missing = [c for c in clip_ids if not (self.path / c / "labels.json").is_file()]
+        if missing:
+            raise KickyError(f"source {self.name}: no labels for {len(missing)} clip(s) in {self.path} "
+                             f"(first: {missing[0]}): run {self.made_by} on these clips")
+
+    def detections(self, clip, classes: list[str]):
+        """(per-frame instances, the detector's timing record or None)."""
+        if self.kind == "truth":
+            from kicky.teacher.oracle import OracleBackend
+            return OracleBackend().label(clip, tuple(classes), np.ones((len(clip), len(classes)), bool)), None
+        from kicky.teacher.label import read_labels
+        path = self.path / clip.clip_id / "labels.json"
+        header, labels = read_labels(path)
+        if len(labels) != len(clip):
+            raise KickyError(f"source {self.name}: {path} has {len(labels)} frames, the clip {len(clip)}: "
+                             f"stale cache, rerun {self.made_by}")
+        return labels, header.get("detector")
+
+
+def _machine() -> str:
+    from kicky.detect.student import machine
+    return machine("cpu")
+
+
+def _wandb(ev: dict, conf: dict, out: Path, images: list[Path]) -> None:
+    lg = conf.get("logger") or {}
+    if lg.get("name", "none") != "wandb":
+        return
+    os.environ.setdefault("WANDB_MODE", lg.get("mode", "offline"))
+    os.environ.setdefault("WANDB_SILENT", "true")
+    import wandb
+    run = wandb.init(project=lg.get("project", "kicky"), group=conf.get("experiment_name"), job_type="evaluate",
+                     dir=str(out), config={k: v for k, v in conf.items() if k != "logger"},
+                     name=f"evaluate_{'_'.join(ev['sources'])}")
+    try:
+        cols = ["detector", "split", "clips", "goal_acc", "foot_acc", "pose_capture", "speed_err_median",
+                "speed_err_p90", "detect_fps", "x_realtime"]
+        rows = [[n, sp, d["n"], d["goal_acc"], d["foot_acc"], d["pose_capture"], d["speed_err_median"],
+                 d["speed_err_p90"], s["throughput"]["detect_fps"], s["throughput"]["x_realtime"]]
+                for n, s in ev["sources"].items() for sp, d in s["downstream"].items()]
+        ap = [[n, sp, kind, c, a[kind]["per_class"][c]["AP"], a[kind]["per_class"][c]["AP50"]]
+              for n, s in ev["sources"].items() for sp, a in s["detection"].items() for kind in coco_ap.IOU_TYPES
+              for c in ev["classes"]]
+        run.log({"eval_table": wandb.Table(columns=cols, data=rows),
+                 "per_class_ap_table": wandb.Table(columns=["detector", "split", "type", "class", "AP", "AP50"], data=ap),
+                 **{p.stem: wandb.Image(str(p)) for p in images}})
+        run.summary.update({f"{n}/{k}": v for n, s in ev["sources"].items()
+                            for k, v in s["downstream"]["overall"].items() if isinstance(v, (int, float))})
+    finally:
+        run.finish()
+
+
+def _lean(ev: dict) -> dict:
+    """eval.json for `dvc metrics`: everything but the PR curves (those go to the plots)."""
+    out = json.loads(json.dumps(ev))
+    for s in out["sources"].values():
+        for a in s["detection"].values():
+            for kind in coco_ap.IOU_TYPES:
+                a[kind].pop("pr", None)
+    return out
+
+
+def run(conf: dict) -> dict:
+    from tqdm import tqdm
+
+    from kicky.teacher.clips import clip_id, find_clips, load_clip
+
+    if not conf.get("sources"):
+        raise KickyError("no sources to evaluate: give e.g. sources.oracle.kind=truth")
+    sources = [Source(n, s or {}) for n, s in conf["sources"].items()]
+    images, splits, classes = dataset_images(conf["data"])
+    paths = [p for p in find_clips(conf["clips"]) if not p.name.startswith(".")]
+    ids = [clip_id(p) for p in paths]
+    for s in sources:
+        s.check(ids)
+    truths = {}
+    for p in paths:
+        f = (p / "truth.json") if p.is_dir() else None
+        if f is None or not f.is_file():
+            raise KickyError(f"{p} has no truth.json: evaluation scores against simulator truth, so it needs "
+                             f"simulated clips (kicky.sim)")
+        truths[clip_id(p)] = f
+    lost = sorted({im["clip_id"] for im in images} - set(ids))
+    if lost:
+        raise KickyError(f"dataset {conf['data']} has frames of {len(lost)} clip(s) not in {conf['clips']} "
+                         f"(first: {lost[0]}): evaluate with the clips it was built from")
+    loaded = {c: json.loads(truths[c].read_text()) for c in sorted({im["clip_id"] for im in images})}
+    gt = coco_ap.gt_coco(truth_gt(images, loaded, classes))
+    del loaded
+    by_clip: dict[str, dict[int, int]] = {}
+    for im in images:
+        by_clip.setdefault(im["clip_id"], {})[im["frame"]] = im["id"]
+
+    res = {s.name: {k: [] for k in coco_ap.IOU_TYPES} for s in sources}
+    rows: dict[str, list[dict]] = {s.name: [] for s in sources}
+    for p in tqdm(paths, desc="evaluating", unit="clip"):
+        clip = load_clip(p)
+        for s in sources:
+            dets, detector = s.detections(clip, classes)
+            for k, v in coco_ap.results(dets, by_clip.get(clip.clip_id, {}), classes).items():
+                res[s.name][k].extend(v)
+            rows[s.name].append(downstream.clip_row(dets, clip, conf.get("analysis"), bool(conf.get("pose", True)),
+                                                    splits.get(clip.clip_id), detector))
+
+    split_imgs = {sp: [im["id"] for im in images if sp == "overall" or im["split"] == sp] for sp in downstream.SPLITS}
+    ev = {"clips": str(conf["clips"]), "dataset": str(conf["data"]), "n_clips": len(paths), "classes": classes,
+          "machine": _machine(), "sources": {}}
+    for s in sources:
+        det = {}
+        for sp in downstream.SPLITS:
+            det[sp] = {"images": len(split_imgs[sp]),
+                       **{k: coco_ap.score(gt, res[s.name][k], split_imgs[sp], classes, k) for k in coco_ap.IOU_TYPES}}
+        ev["sources"][s.name] = {"kind": s.kind, "path": None if s.path is None else str(s.path),
+                                 "detection": det, "downstream": downstream.summary(rows[s.name]),
+                                 "throughput": downstream.throughput(rows[s.name])}
+
+    md = table.markdown(ev)
+    metrics, plot_dir, out = Path(conf["metrics"]), Path(conf["plots"]), Path(conf["out"])
+    pngs = [plots.per_class_ap(ev, "overall", plot_dir / "eval_per_class_ap.png")]
+    pngs += [plots.pr_curves(ev, s.name, "overall", plot_dir / f"eval_pr_{s.name}.png") for s in sources]
+    write_json(metrics / "eval.json", _lean(ev), indent=1)
+    _write_text(metrics / "eval.md", md)
+    write_json(out / "eval_full.json", {**ev, "rows": rows}, indent=1)
+    print(md)
+    _wandb(ev, conf, out, pngs)
+    return ev
+
+
+def _write_text(path: Path, text: str) -> None:
+    import tempfile
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+

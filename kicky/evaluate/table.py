@@ -1,0 +1,60 @@
+"""The evaluation as markdown: the headline table (rows = detectors; goal / leg / pose capture /
+speed error / fps, over all clips), the same per split, and detection AP per split and class."""
+from __future__ import annotations
+
+
+def pct(x) -> str:
+    return "-" if x is None else f"{100 * x:.1f} %"
+
+
+def num(x, fmt: str = ".1f") -> str:
+    return "-" if x is None else format(x, fmt)
+
+
+def headline(ev: dict) -> str:
+    lines = ["| detector | goal acc | leg acc | pose capture | speed err median | speed err p90 | detector fps "
+             "| x real-time |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, s in ev["sources"].items():
+        d, t = s["downstream"]["overall"], s["throughput"]
+        rt = num(t["x_realtime"], ".2f") if t["x_realtime"] is not None else \
+            f"{num(t['analysis_x_realtime'], '.2f')} (analysis)"
+        lines.append(f"| {name} | {pct(d['goal_acc'])} | {pct(d['foot_acc'])} | {pct(d['pose_capture'])} "
+                     f"| {pct(d['speed_err_median'])} | {pct(d['speed_err_p90'])} | {num(t['detect_fps'])} | {rt} |")
+    return "\n".join(lines)
+
+
+def per_split(ev: dict) -> str:
+    lines = ["| detector | split | clips | shots | goal acc | leg acc | pose capture | speed err median "
+             "| speed err p90 |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, s in ev["sources"].items():
+        for split, d in s["downstream"].items():
+            lines.append(f"| {name} | {split} | {d['n']} | {d['n_shots']} | {pct(d['goal_acc'])} | {pct(d['foot_acc'])} "
+                         f"| {pct(d['pose_capture'])} | {pct(d['speed_err_median'])} | {pct(d['speed_err_p90'])} |")
+    return "\n".join(lines)
+
+
+def detection(ev: dict) -> str:
+    classes = ev["classes"]
+    head = "| detector | split | images | bbox AP | bbox AP50 | segm AP | segm AP50 | " + \
+        " | ".join(f"{c} segm AP / AP50" for c in classes) + " |"
+    lines = [head, "|---|---|---:|" + "---:|" * (4 + len(classes))]
+    for name, s in ev["sources"].items():
+        for split, a in s["detection"].items():
+            b, m = a["bbox"], a["segm"]
+            cells = [f"{num(m['per_class'][c]['AP'], '.3f')} / {num(m['per_class'][c]['AP50'], '.3f')}" for c in classes]
+            lines.append(f"| {name} | {split} | {a['images']} | {num(b['AP'], '.3f')} | {num(b['AP50'], '.3f')} "
+                         f"| {num(m['AP'], '.3f')} | {num(m['AP50'], '.3f')} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def markdown(ev: dict) -> str:
+    m = ev["machine"]
+    return "\n\n".join([
+        f"# Evaluation: {ev['n_clips']} clips of {ev['clips']}, against simulator truth",
+        "Downstream over all clips (goal accuracy over all clips; leg accuracy, pose capture and speed error "
+        "|pred - true| / true over shot clips):", headline(ev),
+        f"Throughput on {m}: detector fps from the detector's own record (`-`: none kept; the oracle needs no "
+        "detector), x real-time = clip duration / (detection + analysis time).",
+        "Per split (a clip's split from the dataset manifest; `overall` = all clips):", per_split(ev),
+        "Detection AP (pycocotools, area all, 100 detections per image) on the dataset's frames, against "
+        "simulator truth:", detection(ev)]) + "\n"

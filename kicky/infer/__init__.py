@@ -1,0 +1,1 @@
+"""Inference on one clip: detections (student, teacher or truth) -> ShotReport -> annotated mp4."""

@@ -1,0 +1,114 @@
+"""`infer.py`: any clip -> the ShotReport JSON and an annotated mp4 (H.264, moov first), with the
+detections from a student checkpoint, a teacher backend or (simulated clips) the simulator's truth.
+Both files appear together in one rename; a bad input stops before anything is written."""
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from kicky.errors import KickyError
+from kicky.io.atomic import staged_dir, write_json
+from kicky.teacher.backend import ClipInput
+
+SOURCES = ("truth", "teacher", "student")
+CLASSES = ("ball", "player", "goal")
+
+
+def load(path: str | Path | None) -> ClipInput:
+    """The clip, with the simulator's truth.json when one lies beside it (or in its clip dir)."""
+    from kicky.teacher.clips import load_clip
+    if not path:
+        raise KickyError("clip= is required: a video file (or a clip dir holding clip.mp4)")
+    path = Path(path)
+    if path.is_file() and path.name == "clip.mp4":
+        path = path.parent                      # a simulated clip dir: its name is the clip id
+    clip = load_clip(path)
+    side = (path if path.is_dir() else path.parent) / "truth.json"
+    if clip.truth is None and side.is_file():
+        try:
+            truth = json.loads(side.read_text())
+        except json.JSONDecodeError as e:
+            raise KickyError(f"corrupt {side}: {e}") from None
+        if len(truth.get("frames", [])) == len(clip):
+            clip.truth = truth
+    return clip
+
+
+def detect(conf: dict, clip: ClipInput) -> tuple[list, dict]:
+    """Per-frame instances of the clip from the chosen source, and what made them."""
+    src = conf["source"]
+    if src == "truth":
+        from kicky.teacher.oracle import OracleBackend
+        if clip.truth is None:
+            raise KickyError(f"source=truth needs the simulator's truth.json beside {clip.path}: "
+                             f"use source=teacher or source=student for other footage")
+        return OracleBackend().label(clip, CLASSES, np.ones((len(clip), len(CLASSES)), bool)), {"source": "truth"}
+    if src == "teacher":
+        from kicky.teacher.agreement import agreement_filter
+        from kicky.teacher.chain import run_chain
+        from kicky.teacher.registry import build_chain
+        t = conf["teacher"]
+        labels = run_chain(build_chain(t["chain"], t["backends"], t["ontology"]), clip, CLASSES, t["mode"])
+        agree = t.get("agreement") or {}
+        if agree.get("enabled"):
+            others = [run_chain(build_chain([n], t["backends"], t["ontology"]), clip, CLASSES)
+                      for n in agree.get("with") or []]
+            labels, _ = agreement_filter(labels, others, agree["px"], agree["window"], agree["max_residual"])
+        return labels, {"source": "teacher", "chain": t["chain"]}
+    if src == "student":
+        from kicky.detect.student import Student, StudentRun
+        s = conf["student"]
+        student = Student(StudentRun.load(conf["run"]), device=str(s["device"]), fp16=s["fp16"],
+                          threshold=float(s["threshold"]), batch=int(s["batch"]),
+                          sliced=dict(s.get("slice") or {}, enabled=bool(s.get("sliced"))))
+        labels, timing = student.detect(clip.frames)
+        return labels, {"source": "student", **student.describe(), **timing}
+    raise KickyError(f"source={src!r}: use one of {', '.join(SOURCES)}")
+
+
+def _rate(fps: float):
+    return int(round(fps)) if abs(fps - round(fps)) < 1e-3 else Fraction(fps).limit_denominator(1001)
+
+
+def write_video(path: Path, frames: np.ndarray, labels: list, report: dict, fps: float) -> None:
+    from kicky.infer.annotate import annotate
+    from kicky.io.video import Mp4Writer
+    H, W = frames.shape[1] // 2 * 2, frames.shape[2] // 2 * 2     # yuv420p needs even sides
+    w = Mp4Writer(path, W, H, _rate(fps), bitrate=max(1_000_000, int(W * H * fps * 0.1)))
+    try:
+        for img in annotate(frames, labels, report):
+            w.write(img[:H, :W])
+    finally:
+        w.close()
+
+
+def run(conf: dict) -> dict:
+    from kicky.analysis import analyse, score_report
+    if conf.get("source") not in SOURCES:
+        raise KickyError(f"source={conf.get('source')!r}: use one of {', '.join(SOURCES)}")
+    if conf["source"] == "student" and not conf.get("run"):
+        raise KickyError("source=student needs run=outputs/train/<run> (a training run dir)")
+    clip = load(conf.get("clip"))
+    labels, detector = detect(conf, clip)
+    rep = analyse(labels, clip.fps, lambda t: clip.frames[t], conf.get("analysis"))
+    report = rep.to_json()
+    doc = {"clip_id": clip.clip_id, "clip": str(clip.path), "source": conf["source"], "detector": detector,
+           **report}
+    if clip.truth is not None:
+        doc["truth"] = score_report(rep, {**clip.truth, "clip_id": clip.clip_id})
+    out = Path(conf.get("out") or Path("outputs/infer") / clip.clip_id)
+    video = f"{clip.clip_id}_annotated.mp4"
+    with staged_dir(out) as tmp:
+        write_video(tmp / video, clip.frames, labels, report, clip.fps)
+        write_json(tmp / "report.json", doc, indent=1)
+        (tmp / "config.yaml").write_text(yaml.safe_dump(conf, sort_keys=False))
+    from kicky.infer.annotate import verdict
+    sp, foot = report["speed_kmh"], report["kicking_foot"]
+    print(f"kicky: {clip.clip_id}: {verdict(report)}" + (f", {report['shooter']}" if report["shooter"] else "")
+          + (f", {sp:.0f} km/h" if sp is not None else "") + (f", {foot} foot" if foot else "")
+          + f" -> {out / video}, {out / 'report.json'}")
+    return doc
