@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 
 import yaml
@@ -42,16 +43,23 @@ def build_detector(model: dict, weights: str | None, accelerator: str):
     if weights and not Path(weights).is_file():
         raise KickyError(f"pretrain_weights={weights} does not exist: put an RF-DETR-Seg {model['name']} "
                          f"checkpoint (.pth) there, or pretrain_weights=null to train from random init")
-    if not weights:
+    if not weights and os.environ.get("LOCAL_RANK", "0") == "0":      # once, not once per DDP rank
         print(f"kicky: no pretrain_weights set: RF-DETR-Seg {model['name']} starts from random init "
               f"(pretrain_weights=/path/to/checkpoint.pth fine-tunes a local checkpoint)", flush=True)
     return getattr(rfdetr, model["rfdetr"])(pretrain_weights=weights or None,
                                             device="cuda" if accelerator == "gpu" else "cpu")
 
 
+def hydra_dir() -> str:
+    from hydra.core.hydra_config import HydraConfig
+    if not HydraConfig.initialized():
+        raise KickyError("out= is not set and no Hydra run dir exists: pass out=<run dir>")
+    return HydraConfig.get().runtime.output_dir
+
+
 def run(conf: dict) -> float:
     settings.check(conf)
-    model, run_dir = conf["model"], Path(conf["out"])
+    model, run_dir = conf["model"], Path(conf["out"] or hydra_dir())
     res = check_res(model, conf["res"])
     data = Path(conf["data"])
     classes = dataset_classes(data, conf["dataset"]["name"])

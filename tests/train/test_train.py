@@ -10,7 +10,6 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from kicky.dataset.build import run as build
 from kicky.errors import KickyError
 from kicky.train.run import run as train
 from kicky.train.sizes import check_res
@@ -24,15 +23,6 @@ def _conf(name, overrides):
     with initialize_config_dir(CONF, version_base="1.3"):
         cfg = compose(name, overrides=overrides)
     return OmegaConf.to_container(cfg, resolve=True)
-
-
-@pytest.fixture(scope="module")
-def dataset(labelled):
-    over = [f"labels={labelled / 'labels'}", f"clips={labelled / 'clips'}", f"out={labelled / 'train_ds'}",
-            f"reports={labelled / 'rep'}", "dataset.split.train=0.5", "dataset.split.valid=0.25",
-            "dataset.split.test=0.25", "dataset.split.seed=1", "dataset.sampling.every=12"]
-    build(_conf("build", over))
-    return labelled / "train_ds"
 
 
 def _train(dataset, out, *over):
