@@ -1,0 +1,110 @@
+"""Masks to meaning: ball track -> kicks -> players -> possession -> shooter -> goal decision ->
+speed -> pose and kicking foot, as one ShotReport. The same for teacher labels, student detections
+or simulator truth."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from kicky.analysis import balltrack, goal, players, pose, possession, speed
+from kicky.analysis.config import settings
+from kicky.analysis.report import ShotReport
+from kicky.teacher.instances import Instance
+
+
+def _r(x, n=2):
+    return None if x is None or not np.isfinite(x) else round(float(x), n)
+
+
+def shot_kick(track: balltrack.BallTrack, spikes: list[int], cfg: dict) -> int | None:
+    """The shot: the first kick at least `shot_share` as fast as the fastest one."""
+    if not spikes:
+        return None
+    fast = [balltrack.post_speed(track, t, 4) for t in spikes]
+    top = max(fast)
+    return next(t for t, v in zip(spikes, fast) if v >= cfg["shot_share"] * top)
+
+
+def _image_wh(detections: list[list[Instance]]) -> tuple[int, int] | None:
+    for f in detections:
+        for d in f:
+            return d.mask.shape[1], d.mask.shape[0]
+    return None
+
+
+def analyse(detections: list[list[Instance]], fps: float, frame_at: Callable[[int], np.ndarray] | None,
+            cfg: dict | None = None) -> ShotReport:
+    """The shot report of one clip from its per-frame detections (cfg = the `analysis` group)."""
+    c = settings(cfg)
+    rep = ShotReport(n_frames=len(detections), fps=float(fps))
+    wh = _image_wh(detections)
+    if wh is None or not detections:
+        rep.message, rep.goal_reason, rep.goal_confidence = "no detections in the clip", "no_ball", 1.0
+        return rep
+    track = balltrack.track_ball(detections, c["ball"])
+    people = players.track_players(detections, c["players"])
+    owner = possession.possession(track, people, c["possession"]["dilate_px"])
+    v = track.velocity
+    rep.ball = [{"x": _r(x), "y": _r(y), "width": _r(w), "vx": _r(a), "vy": _r(b), "interpolated": bool(i)}
+                for (x, y), w, (a, b), i in zip(track.xy, track.width, v, track.interpolated)]
+    rep.players = [[{"id": k, "box": [round(float(z), 1) for z in p.box]} for k, p in row.items()] for row in people]
+    rep.possession, rep.possession_timeline = owner, possession.timeline(owner)
+    spikes = balltrack.kicks(track, c["ball"])
+    rep.kicks = spikes
+    kick = shot_kick(track, spikes, c["ball"])
+    dec = goal.decide(track, detections, kick, c["goal"])
+    rep.goal, rep.goal_reason, rep.goal_confidence = dec.goal, dec.reason, dec.confidence
+    rep.goal_arrival, rep.goal_plane = dec.arrival, dec.plane_xy
+    missing = []
+    if not track.detected.any():
+        missing.append("no ball")
+    elif kick is None:
+        missing.append("no kick")
+    if not any(people):
+        missing.append("no player")
+    if dec.reason == "no_goal_visible":
+        missing.append("no goal")
+    if kick is None:
+        rep.message = "; ".join(missing)
+        return rep
+    rep.kick_frame = kick
+    rep.shooter = possession.shooter(owner, track, people, kick, c["possession"]["lookback"],
+                                     c["possession"]["near_heights"])
+    if rep.shooter is None and "no player" not in missing:
+        missing.append("no shooter near the ball at the kick")
+    touched = np.array([o is not None for o in owner])
+    rep.speed_kmh, rep.speed_method = speed.shot_speed(track, touched, kick, fps, wh, c["speed"])
+    rep.speed_plain_kmh = speed.shot_speed(track, touched, kick, fps, wh, c["speed"], "plain")[0]
+    rep.speed_kmh, rep.speed_plain_kmh = _r(rep.speed_kmh), _r(rep.speed_plain_kmh)
+    rep.shot_found = not missing
+    rep.message = "; ".join(missing)
+    _pose(rep, track, people, kick, frame_at, wh, c, speed.clean_widths(track, touched))
+    return rep
+
+
+def _pose(rep: ShotReport, track, people, kick: int, frame_at, wh, c: dict, widths: np.ndarray) -> None:
+    """Fill pose, kicking foot and angles in place (or say why not)."""
+    if rep.shooter is None:
+        rep.pose_message = "no shooter"
+        return
+    if frame_at is None or not c["pose"]["enabled"]:
+        rep.pose_message = "pose skipped: no frames given" if frame_at is None else "pose disabled"
+        return
+    pc = c["pose"]
+    found = pose.poses_near(frame_at, people, rep.shooter, [kick + d for d in (0, *pc["neighbours"])], pc)
+    if not found:
+        rep.pose_message = "MediaPipe found no pose around the shooter near the kick"
+        return
+    t = min(found, key=lambda s: (abs(s - kick), s))
+    lm = found[t]
+    ball_xy = track.xy[kick] if np.isfinite(track.xy[kick, 0]) else track.xy[t]
+    rep.pose_captured, rep.pose_frame, rep.landmarks = True, t, np.round(lm, 1).tolist()
+    rep.angles = pose.judged(pose.angles(lm, ball_xy), pc["good"])
+    v = speed.velocity_3d(track, widths, kick, wh, c["speed"])
+    if v is None or not np.isfinite(ball_xy).all():
+        rep.pose_message = "no ball flight to tell the kicker's facing: foot unknown"
+        return
+    f = c["speed"]["focal_frac"] * wh[0]
+    feet = {s: pose.kicking_foot(x, ball_xy, pose.right_axis(x, v, ball_xy, wh, f)) for s, x in found.items()}
+    rep.kicking_foot = pose.vote(feet, kick, tuple(pc["vote_span"]))

@@ -1,0 +1,99 @@
+"""The analysis over a folder of simulated clips on oracle detections (simulator truth), clean and
+degraded: goal / foot / pose / speed against truth, overall and by outcome, as JSON and markdown."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from kicky.analysis.analyse import analyse
+from kicky.analysis.degrade import degrade
+from kicky.analysis.scoring import score_report, summarise
+from kicky.errors import KickyError
+from kicky.io.atomic import write_json
+from kicky.teacher.clips import find_clips, load_clip
+from kicky.teacher.oracle import OracleBackend
+
+CLASSES = ("ball", "player", "goal")
+
+
+def oracle_detections(clip) -> list:
+    return OracleBackend().label(clip, CLASSES, np.ones((len(clip.truth["frames"]), 3), bool))
+
+
+def settings_grid(cfg: dict) -> list[dict]:
+    """The input conditions: clean oracle first, then each degradation of `cfg['degrade']`."""
+    rows = [{"name": "oracle", "drop": 0.0, "jitter_px": 0.0, "false_balls": 0.0, "pose": True}]
+    for d in cfg.get("degrade") or []:
+        if not isinstance(d, dict) or set(d) - {"name", "drop", "jitter_px", "false_balls", "pose"}:
+            raise KickyError(f"degrade entries look like {{drop: 0.3, jitter_px: 2, false_balls: 1}}, got {d}")
+        d = {"drop": 0.0, "jitter_px": 0.0, "false_balls": 0.0, "pose": False, **d}
+        d.setdefault("name", f"drop{d['drop']:g}_jit{d['jitter_px']:g}_fb{d['false_balls']:g}")
+        rows.append(d)
+    return rows
+
+
+def evaluate_clip(path: Path, conditions: list[dict], analysis: dict, seed: int) -> dict[str, dict]:
+    """{condition name: score row} for one clip."""
+    clip = load_clip(path)
+    if clip.truth is None:
+        raise KickyError(f"{path} has no truth.json: the analysis benchmark needs simulated clips")
+    dets = oracle_detections(clip)
+    out = {}
+    for i, c in enumerate(conditions):
+        d = dets if c["name"] == "oracle" else degrade(dets, np.random.default_rng([seed, i]), c["drop"],
+                                                        c["jitter_px"], c["false_balls"])
+        rep = analyse(d, clip.fps, (lambda t: clip.frames[t]) if c["pose"] else None, analysis)
+        row = score_report(rep, clip.truth)
+        if not c["pose"]:
+            row["foot_correct"] = row["pose_captured"] = None
+        out[c["name"]] = row
+    return out
+
+
+def table(results: dict[str, list[dict]]) -> str:
+    """Markdown: one line per condition, then the clean oracle by outcome."""
+    f = lambda x: "-" if x is None else f"{100 * x:.1f} %"  # noqa: E731
+    head = ("| input | n | goal acc | foot acc | pose capture | speed err median | speed err p90 "
+            "| plain formula median / p90 |\n|---|---:|---:|---:|---:|---:|---:|---:|")
+    line = lambda name, s: (f"| {name} | {s['n']} | {f(s['goal_acc'])} | {f(s['foot_acc'])} | {f(s['pose_capture'])} "  # noqa: E731
+                            f"| {f(s['speed_err_median'])} | {f(s['speed_err_p90'])} "
+                            f"| {f(s['speed_err_plain_median'])} / {f(s['speed_err_plain_p90'])} |")
+    lines = [head] + [line(k, summarise(v)) for k, v in results.items()]
+    rows = results.get("oracle", [])
+    lines += ["", "oracle by outcome:", "", head.replace("| input", "| outcome")]
+    for o in sorted({r["kind"] if r["kind"] != "shot" else r["outcome"] for r in rows}):
+        lines.append(line(o, summarise([r for r in rows if (r["kind"] if r["kind"] != "shot" else r["outcome"]) == o])))
+    return "\n".join(lines)
+
+
+def run(cfg: dict) -> dict:
+    """The app: analyse `n` clips of `clips` on oracle (and degraded) detections, print and write the table."""
+    from tqdm import tqdm
+
+    if cfg["n"] is not None and cfg["n"] < 0:
+        raise KickyError(f"n must be >= 0 (0 = all clips), got {cfg['n']}")
+    paths = [p for p in find_clips(cfg["clips"]) if not p.name.startswith(".")][: cfg["n"] or None]
+    conditions = settings_grid(cfg)
+    results: dict[str, list[dict]] = {c["name"]: [] for c in conditions}
+    for p in tqdm(paths, desc="analysis", unit="clip"):
+        for k, row in evaluate_clip(p, conditions, cfg["analysis"], cfg["seed"]).items():
+            results[k].append(row)
+    md = table(results)
+    print(md)
+    out = {"clips": str(cfg["clips"]), "n": len(paths), "conditions": conditions,
+           "summary": {k: summarise(v) for k, v in results.items()}, "rows": results}
+    write_json(Path(cfg["out"]) / "analysis.json", out, indent=1)
+    _write_text(Path(cfg["out"]) / "analysis.md", md + "\n")
+    return out
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Atomic text write (temp file in the same folder, then rename)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)

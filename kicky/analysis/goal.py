@@ -1,0 +1,110 @@
+"""The goal decision from the ball's path after the kick, in this order: a kick; the ball arrives at
+the goal (it did not start there); then in the net and resting vs rebound vs over/wide."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kicky.analysis.balltrack import BallTrack
+from kicky.analysis.homography import goal_plane, in_mouth, to_plane
+from kicky.teacher.instances import Instance
+
+
+@dataclass
+class GoalDecision:
+    goal: bool
+    reason: str
+    confidence: float
+    arrival: int | None = None   # first frame in the net
+    plane_xy: list | None = None  # ball on the goal plane (m) per frame, when the homography ran
+
+
+def goal_per_frame(detections: list[list[Instance]]) -> list[Instance | None]:
+    """The best goal detection of each frame, frames without one taking the nearest frame's."""
+    best = [max((d for d in f if d.cls == "goal"), key=lambda d: d.score, default=None) for f in detections]
+    have = [t for t, g in enumerate(best) if g is not None]
+    if not have:
+        return best
+    return [g if g is not None else best[min(have, key=lambda s: abs(s - t))] for t, g in enumerate(best)]
+
+
+def _flags(track: BallTrack, goals: list[Instance], cfg: dict) -> tuple[np.ndarray, ...]:
+    """Per frame: ball in the net (mask overlap), at the goal (grown box), above the goal's top edge,
+    touching the goal mask at all."""
+    T = len(goals)
+    in_net, at_goal, above, touch = (np.zeros(T, bool) for _ in range(4))
+    w = np.nanmedian(track.width) if np.isfinite(track.width).any() else 1.0
+    for t in range(T):
+        if np.isnan(track.xy[t, 0]):
+            continue
+        x, y = track.xy[t]
+        g = goals[t]
+        x0, y0, x1, y1 = g.box
+        m = cfg["box_margin"] * (y1 - y0) + w
+        at_goal[t] = x0 - m <= x <= x1 + m and y0 - m <= y <= y1 + m
+        col = g.mask[:, int(np.clip(x, 0, g.mask.shape[1] - 1))]
+        above[t] = bool(col.any()) and y < np.argmax(col) - cfg["above_margin_px"]
+        b = track.masks[t]
+        if b is not None:
+            inside = (b & g.mask).sum()
+            in_net[t], touch[t] = inside >= cfg["overlap_min"] * max(b.sum(), 1), inside > 0
+    return in_net, at_goal, above, touch
+
+
+def _runs_out(at_goal: np.ndarray, known: np.ndarray, start: int, n: int) -> bool:
+    """The ball is known to be away from the goal for `n` frames in a row after `start`."""
+    run = 0
+    for t in range(start, len(at_goal)):
+        if known[t]:
+            run = 0 if at_goal[t] else run + 1
+            if run >= n:
+                return True
+    return False
+
+
+def decide(track: BallTrack, detections: list[list[Instance]], kick: int | None, cfg: dict) -> GoalDecision:
+    """Goal / no goal with a reason and a confidence (cfg = the `goal` section)."""
+    if not track.detected.any():
+        return GoalDecision(False, "no_ball", 1.0)
+    if kick is None:
+        return GoalDecision(False, "no_kick", 0.9)
+    goals = goal_per_frame(detections)
+    if all(g is None for g in goals):
+        return GoalDecision(False, "no_goal_visible", 0.5)
+    in_net, at_goal, above, touch = _flags(track, goals, cfg)
+    plane = None
+    size = tuple(cfg["goal_size_m"])
+    if cfg["homography"]:
+        H = goal_plane(goals[kick].mask, size)
+        if H is not None:
+            plane = to_plane(H, track.xy)
+            in_net &= in_mouth(plane, size, 1.0) | np.isnan(plane[:, 0])
+    before = [t for t in range(max(kick - 3, 0), kick + 1) if not np.isnan(track.xy[t, 0])]
+    plane_json = None if plane is None else np.round(plane, 3).tolist()
+    if before and np.mean(in_net[before]) > 0.5:
+        return GoalDecision(False, "started_at_goal", 0.8, plane_xy=plane_json)
+    after = np.arange(kick + 1, len(in_net))
+    net = after[in_net[after]]
+    if not len(net):
+        if at_goal[after].any():
+            return GoalDecision(False, "rebound", 0.8, plane_xy=plane_json)
+        return GoalDecision(False, "never_reached_goal", 0.9, plane_xy=plane_json)
+    first = int(net[0])
+    prior = [t for t in range(kick + 1, first) if track.detected[t] and not touch[t]]
+    if above[prior[-cfg["over_frames"]:]].any():  # came down into the net's image from above the bar
+        return GoalDecision(False, "over_or_wide", 0.8, first, plane_json)
+    if plane is not None:
+        pre = [t for t in range(kick + 1, first + 1) if not np.isnan(plane[t, 0])]
+        if pre and not in_mouth(plane[pre[-1]:pre[-1] + 1], size)[0]:
+            return GoalDecision(False, "over_or_wide", 0.7, first, plane_json)
+    known = track.detected
+    if _runs_out(at_goal, known, first, cfg["leave_frames"]):
+        return GoalDecision(False, "over_or_wide", 0.7, first, plane_json)
+    rest = after[after >= first]
+    seen = rest[known[rest]]
+    share = float(in_net[seen].mean()) if len(seen) else 0.0
+    need = max(cfg["min_frames"], min(cfg["rest_frames"], len(rest)))
+    if int(in_net[seen].sum()) >= need and share >= 0.5:
+        return GoalDecision(True, "rest_in_net", round(0.5 + 0.5 * share, 3), first, plane_json)
+    return GoalDecision(False, "rebound", round(1 - 0.5 * share, 3), first, plane_json)
