@@ -7,8 +7,9 @@ from typing import Callable
 
 import numpy as np
 
-from kicky.analysis import balltrack, goal, players, pose, possession, speed
+from kicky.analysis import balltrack, goal, players, pose, possession, runup, speed
 from kicky.analysis.config import settings
+from kicky.errors import KickyError
 from kicky.analysis.report import ShotReport
 from kicky.teacher.instances import Instance
 
@@ -80,7 +81,28 @@ def analyse(detections: list[list[Instance]], fps: float, frame_at: Callable[[in
     rep.shot_found = not missing
     rep.message = "; ".join(missing)
     _pose(rep, track, people, kick, frame_at, wh, c, speed.clean_widths(track, touched))
+    _foot(rep, track, people, kick, wh, c)
     return rep
+
+
+def _foot(rep: ShotReport, track, people, kick: int, wh, c: dict) -> None:
+    """Kicking foot by `foot.method`: the pose vote (already in rep), the run-up side, or the run-up
+    unless its score is weak (then the pose vote, else the weak run-up)."""
+    fc = c["foot"]
+    if fc["method"] not in ("pose", "runup", "combined"):
+        raise KickyError(f"analysis.foot.method must be pose, runup or combined, got {fc['method']!r}")
+    by_pose = rep.kicking_foot
+    score = None if rep.shooter is None else runup.runup_score(
+        people, rep.shooter, track, kick, wh[0], fc, c["speed"]["focal_frac"] * wh[0])
+    by_run = runup.foot(score)
+    rep.foot_votes = {"pose": by_pose, "runup": by_run, "runup_score": _r(score, 3)}
+    if fc["method"] == "pose":
+        choice = ("pose", by_pose)
+    elif fc["method"] == "runup" or by_pose is None:
+        choice = ("runup", by_run)
+    else:
+        choice = ("runup", by_run) if by_run is not None and abs(score) >= fc["combined_min"] else ("pose", by_pose)
+    rep.foot_method, rep.kicking_foot = choice if choice[1] is not None else (None, None)
 
 
 def _pose(rep: ShotReport, track, people, kick: int, frame_at, wh, c: dict, widths: np.ndarray) -> None:

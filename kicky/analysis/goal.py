@@ -31,9 +31,9 @@ def goal_per_frame(detections: list[list[Instance]]) -> list[Instance | None]:
 
 def _flags(track: BallTrack, goals: list[Instance], cfg: dict) -> tuple[np.ndarray, ...]:
     """Per frame: ball in the net (mask overlap), at the goal (grown box), above the goal's top edge,
-    touching the goal mask at all."""
+    beside the goal (level with it, left or right of its mask), touching the goal mask at all."""
     T = len(goals)
-    in_net, at_goal, above, touch = (np.zeros(T, bool) for _ in range(4))
+    in_net, at_goal, above, beside, touch = (np.zeros(T, bool) for _ in range(5))
     w = np.nanmedian(track.width) if np.isfinite(track.width).any() else 1.0
     for t in range(T):
         if np.isnan(track.xy[t, 0]):
@@ -45,11 +45,15 @@ def _flags(track: BallTrack, goals: list[Instance], cfg: dict) -> tuple[np.ndarr
         at_goal[t] = x0 - m <= x <= x1 + m and y0 - m <= y <= y1 + m
         col = g.mask[:, int(np.clip(x, 0, g.mask.shape[1] - 1))]
         above[t] = bool(col.any()) and y < np.argmax(col) - cfg["above_margin_px"]
+        row = g.mask[int(np.clip(y, 0, g.mask.shape[0] - 1))]
+        if row.any() and y0 <= y <= y1:
+            cols = np.flatnonzero(row)
+            beside[t] = x < cols[0] - cfg["beside_margin_px"] or x > cols[-1] + cfg["beside_margin_px"]
         b = track.masks[t]
         if b is not None:
             inside = (b & g.mask).sum()
             in_net[t], touch[t] = inside >= cfg["overlap_min"] * max(b.sum(), 1), inside > 0
-    return in_net, at_goal, above, touch
+    return in_net, at_goal, above, beside, touch
 
 
 def _runs_out(at_goal: np.ndarray, known: np.ndarray, start: int, n: int) -> bool:
@@ -72,7 +76,7 @@ def decide(track: BallTrack, detections: list[list[Instance]], kick: int | None,
     goals = goal_per_frame(detections)
     if all(g is None for g in goals):
         return GoalDecision(False, "no_goal_visible", 0.5)
-    in_net, at_goal, above, touch = _flags(track, goals, cfg)
+    in_net, at_goal, above, beside, touch = _flags(track, goals, cfg)
     plane = None
     size = tuple(cfg["goal_size_m"])
     if cfg["homography"]:
@@ -94,6 +98,8 @@ def decide(track: BallTrack, detections: list[list[Instance]], kick: int | None,
     prior = [t for t in range(kick + 1, first) if track.detected[t] and not touch[t]]
     if above[prior[-cfg["over_frames"]:]].any():  # came down into the net's image from above the bar
         return GoalDecision(False, "over_or_wide", 0.8, first, plane_json)
+    if cfg["wide_frames"] and beside[prior[-cfg["wide_frames"]:]].any():  # came in past a post, from the side
+        return GoalDecision(False, "over_or_wide", 0.7, first, plane_json)
     if plane is not None:
         pre = [t for t in range(kick + 1, first + 1) if not np.isnan(plane[t, 0])]
         if pre and not in_mouth(plane[pre[-1]:pre[-1] + 1], size)[0]:

@@ -21,6 +21,8 @@ class ShotReport:
     speed_method: str | None = None
     speed_plain_kmh: float | None = None
     kicking_foot: str | None = None    # 'left' / 'right' (the kicker's own)
+    foot_method: str | None = None     # pose | runup: the cue that named kicking_foot
+    foot_votes: dict = field(default_factory=dict)  # {pose, runup, runup_score}: each cue's answer
     pose_captured: bool = False
     pose_frame: int | None = None
     pose_message: str = ""

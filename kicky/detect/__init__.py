@@ -31,7 +31,7 @@ def run(conf: dict) -> dict:
 
     from kicky.detect import cache
     from kicky.detect.student import Student, StudentRun
-    from kicky.teacher.clips import clip_id, find_clips, load_clip
+    from kicky.teacher.clips import clip_id, find_clips, load_clip, split_done
     from kicky.teacher.quality import clip_quality
 
     if not conf.get("run"):
@@ -41,13 +41,7 @@ def run(conf: dict) -> dict:
                       threshold=float(conf["threshold"]), batch=int(conf["batch"]), sliced=sliced)
     fp, out = student.fingerprint, Path(conf["out"])
     clips = find_clips(conf["clips"])
-    heads, todo = {}, []
-    for p in clips:
-        h = cache.cached(out, clip_id(p), fp)
-        if h:
-            heads[clip_id(p)] = h
-        else:
-            todo.append(p)
+    heads, todo = split_done(clips, lambda c: cache.cached(out, c, fp))
     if heads:
         print(f"{len(heads)}/{len(clips)} clips already detected in {out} with this checkpoint, detecting {len(todo)}")
     desc = student.describe()

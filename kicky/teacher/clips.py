@@ -48,3 +48,15 @@ def load_clip(path: str | Path) -> ClipInput:
         except json.JSONDecodeError as e:
             raise KickyError(f"corrupt truth.json in {path}: {e}") from None
     return ClipInput(clip_id(path), arr, info["fps"] or 30.0, truth, video)
+
+
+def split_done(paths: list[Path], done) -> tuple[dict, list[Path]]:
+    """({clip_id: cached header} for clips `done(clip_id)` finds cached, [paths still to do])."""
+    heads, todo = {}, []
+    for p in paths:
+        h = done(clip_id(p))
+        if h:
+            heads[clip_id(p)] = h
+        else:
+            todo.append(p)
+    return heads, todo

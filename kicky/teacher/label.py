@@ -19,7 +19,7 @@ from kicky.errors import KickyError
 from kicky.io.atomic import write_json
 from kicky.teacher.agreement import agreement_filter
 from kicky.teacher.chain import MODES, run_chain
-from kicky.teacher.clips import clip_id, find_clips, load_clip
+from kicky.teacher.clips import clip_id, find_clips, load_clip, split_done
 from kicky.teacher.instances import Instance, Labels
 from kicky.teacher.quality import clip_quality
 from kicky.teacher.registry import build_chain
@@ -101,13 +101,7 @@ def run(conf: dict) -> dict:
         if hasattr(be, "check"):
             be.check()   # config and weights/servers first, then the clips
     clips = find_clips(conf["clips"])
-    heads, todo = {}, []
-    for p in clips:
-        h = _done(out / clip_id(p) / "labels.json", fp)
-        if h:
-            heads[clip_id(p)] = h
-        else:
-            todo.append(p)
+    heads, todo = split_done(clips, lambda c: _done(out / c / "labels.json", fp))
     if heads:
         print(f"{len(heads)}/{len(clips)} clips already labelled in {out}, labelling {len(todo)}")
     jobs = [(p, out, teacher, classes, fp) for p in todo]

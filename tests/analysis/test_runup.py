@@ -1,0 +1,58 @@
+"""The run-up rule on hand-made tracks: a right-footed kicker approaches from the left of the shot
+line (seen from behind the ball), a left-footed one from the right; the answer must not depend on
+whether the camera films from behind or in front of the kicker."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kicky.analysis import runup
+
+
+def _track(run_dir, n=10, start=(0.0, 0.0)):
+    """Ground points (image px, y down) moving along run_dir, oldest first, and their frame numbers."""
+    t = np.arange(n, dtype=float)
+    return t, np.asarray(start) + t[:, None] * np.asarray(run_dir, float)
+
+
+# (camera, run-up direction in the image, shot direction in the image, foot)
+CASES = [
+    # behind the kicker: the shot goes up the image; a right-footer runs up-and-right onto it
+    ("behind", (1.0, -2.0), (0.0, -1.0), "right"),
+    ("behind", (-1.0, -2.0), (0.0, -1.0), "left"),
+    # in front: the shot comes down the image; the kicker's left is the image right
+    ("front", (-1.0, 2.0), (0.0, 1.0), "right"),
+    ("front", (1.0, 2.0), (0.0, 1.0), "left"),
+    # beside (the kicker's right towards the camera): shot to the image right; a right-footer comes
+    # from his left, the far side, i.e. runs down the image (towards the camera) while going right
+    ("beside", (3.0, 1.0), (1.0, 0.0), "right"),
+    ("beside", (3.0, -1.0), (1.0, 0.0), "left"),
+]
+
+
+@pytest.mark.parametrize("camera,run,shot,foot", CASES)
+def test_runup_side(camera, run, shot, foot):
+    t, x = _track(run)
+    v = runup.velocity(t, x + np.random.default_rng(0).normal(0, 0.05, x.shape))
+    s = runup.side(v, np.asarray(shot))
+    assert runup.foot(s) == foot, (camera, s)
+    assert 0.2 < abs(s) <= 1.0
+
+
+def test_runup_side_from_behind_and_front_agree_for_the_same_kick():
+    """One right-footed kick on the ground (x right, y away from a camera behind): filmed from behind
+    the image is (x, -y); filmed from in front it is (-x, y). Both say right."""
+    run_w, shot_w = np.array([np.sin(np.radians(25)), np.cos(np.radians(25))]), np.array([0.0, 1.0])
+    behind = lambda v: np.array([v[0], -v[1]])  # noqa: E731
+    front = lambda v: np.array([-v[0], v[1]])  # noqa: E731
+    assert runup.side(behind(run_w), behind(shot_w)) > 0
+    assert runup.side(front(run_w), front(shot_w)) > 0
+    assert runup.side(behind([-run_w[0], run_w[1]]), behind(shot_w)) < 0
+    # top-down (lateral, depth): behind = the ground frame itself, in front = rotated 180 deg
+    assert runup.side_topdown(run_w, shot_w) > 0
+    assert runup.side_topdown(-run_w, -shot_w) > 0
+
+
+def test_no_motion_no_answer():
+    assert runup.foot(runup.side(np.zeros(2), np.array([0.0, 1.0]))) is None
+    assert runup.velocity(np.arange(2.0), np.zeros((2, 2))) is None
