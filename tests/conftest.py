@@ -31,6 +31,16 @@ def find_seed(cfg: SimConfig, want_kind: str | None = None, start: int = 0) -> i
     raise AssertionError(f"no {want_kind} clip in 200 tries")
 
 
+def render_close_goal(out, seed: int, index: int, distance_m: list[float]):
+    """A 640x360 goal clip on a tripod, one shooter, no keeper: (clip dir, truth)."""
+    from kicky.sim.clip import render_clip
+    cfg = SimConfig(width=640, height=360, outcome_weights={k: float(k == "goal") for k in (*SHOT_OUTCOMES, "no_shot")},
+                    handheld_prob=0.0, camera_distance_m=distance_m, extra_players=[0, 0], keeper_prob=0.0)
+    s = render_clip(cfg, seed, index, out)
+    d = out / s["clip_id"]
+    return d, json.loads((d / "truth.json").read_text())
+
+
 @pytest.fixture(scope="session")
 def sim_clips(tmp_path_factory):
     """{name: (clip_dir, truth)} for every shot outcome and every non-shot kind, rendered at 320x180."""

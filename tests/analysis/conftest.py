@@ -2,14 +2,11 @@
 one 640x360 shot with a close camera for MediaPipe."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from kicky.analysis.evaluate import oracle_detections
-from kicky.sim.clip import render_clip
-from kicky.sim.config import SimConfig
 from kicky.teacher.clips import load_clip
+from tests.conftest import render_close_goal
 
 
 @pytest.fixture(scope="session")
@@ -25,11 +22,7 @@ def oracle_clips(sim_clips):
 @pytest.fixture(scope="session")
 def shot_640(tmp_path_factory):
     """(ClipInput, detections) of a 640x360 right-footed goal filmed from 8-11 m, one player."""
-    w = {k: float(k == "goal") for k in ("goal", "saved", "post", "over", "wide", "no_shot")}
-    cfg = SimConfig(width=640, height=360, outcome_weights=w, handheld_prob=0.0, camera_distance_m=[8.0, 11.0],
-                    extra_players=[0, 0], keeper_prob=0.0)
-    out = tmp_path_factory.mktemp("an640")
-    s = render_clip(cfg, 3, 2, out)
-    clip = load_clip(out / s["clip_id"])
-    assert json.loads((out / s["clip_id"] / "truth.json").read_text())["kind"] == "shot"
+    d, truth = render_close_goal(tmp_path_factory.mktemp("an640"), 3, 2, [8.0, 11.0])
+    assert truth["kind"] == "shot"
+    clip = load_clip(d)
     return clip, oracle_detections(clip)
