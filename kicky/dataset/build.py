@@ -9,7 +9,7 @@ from pathlib import Path
 import cv2
 from tqdm import tqdm
 
-from kicky.dataset.coco import CocoWriter
+from kicky.dataset.coco import ANN, CocoWriter
 from kicky.dataset.derive import derive
 from kicky.dataset.sampling import sample_frames
 from kicky.dataset.splits import SPLITS, assign
@@ -18,7 +18,7 @@ from kicky.errors import KickyError
 from kicky.io.atomic import staged_dir, write_json
 from kicky.io.video import read_frames
 from kicky.teacher.clips import VIDEO_EXT
-from kicky.teacher.label import read_labels
+from kicky.teacher.store import read_labels
 
 
 def label_files(root: Path) -> dict[str, Path]:
@@ -70,7 +70,7 @@ def run(conf: dict) -> dict:
             coco = writers[s].to_json()
             if float(sp[s]) > 0 and not coco["images"]:
                 raise KickyError(f"split {s} is empty: no frames sampled from its clips")
-            write_json(tmp / s / "_annotations.coco.json", coco)
+            write_json(tmp / s / ANN, coco)
             stats[s] = split_stats(coco)
         write_json(tmp / "manifest.json", {"dataset": ds["name"], "classes": list(classes), "splits": manifest,
                                            "frames": taken}, indent=1)

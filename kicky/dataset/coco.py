@@ -6,6 +6,8 @@ from pycocotools import mask as mask_utils
 
 from kicky.teacher.instances import Instance
 
+ANN = "_annotations.coco.json"   # one per split directory, as rfdetr reads it
+
 
 class CocoWriter:
     """Accumulates images and annotations of one split. Category ids are 0..N-1 in class order."""

@@ -29,7 +29,7 @@ def _summary(heads: list[dict], classes: list[str]) -> dict:
 def run(conf: dict) -> dict:
     from tqdm import tqdm
 
-    from kicky.detect import cache
+    from kicky.teacher import store
     from kicky.detect.student import Student, StudentRun
     from kicky.teacher.clips import clip_id, find_clips, load_clip, split_done
     from kicky.teacher.quality import clip_quality
@@ -41,7 +41,7 @@ def run(conf: dict) -> dict:
                       threshold=float(conf["threshold"]), batch=int(conf["batch"]), sliced=sliced)
     fp, out = student.fingerprint, Path(conf["out"])
     clips = find_clips(conf["clips"])
-    heads, todo = split_done(clips, lambda c: cache.cached(out, c, fp))
+    heads, todo = split_done(clips, lambda c: store.cached(out, c, fp))
     if heads:
         print(f"{len(heads)}/{len(clips)} clips already detected in {out} with this checkpoint, detecting {len(todo)}")
     desc = student.describe()
@@ -57,7 +57,7 @@ def run(conf: dict) -> dict:
                       "detector": {**desc, **timing, "wall_seconds": round(time.perf_counter() - t0, 3)}}
             if clip.truth is not None:
                 header["quality"] = clip_quality(labels, clip.truth, tuple(student.classes))
-            heads[clip.clip_id] = cache.write(out, clip.clip_id, header, labels)
+            heads[clip.clip_id] = store.write(out, clip.clip_id, header, labels)
             bar.set_postfix(fps=timing["fps"])
             bar.update()
     summary = {"detector": desc, "fingerprint": fp, **_summary([heads[clip_id(p)] for p in clips], student.classes)}

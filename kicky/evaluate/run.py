@@ -7,7 +7,6 @@ import json
 import os
 from pathlib import Path
 
-import numpy as np
 
 from kicky.errors import KickyError
 from kicky.evaluate import coco_ap, downstream, plots, table
@@ -44,9 +43,9 @@ class Source:
     def detections(self, clip, classes: list[str]):
         """(per-frame instances, the detector's timing record or None)."""
         if self.kind == "truth":
-            from kicky.teacher.oracle import OracleBackend
-            return OracleBackend().label(clip, tuple(classes), np.ones((len(clip), len(classes)), bool)), None
-        from kicky.teacher.label import read_labels
+            from kicky.teacher.oracle import truth_instances
+            return truth_instances(clip, classes), None
+        from kicky.teacher.store import read_labels
         path = self.path / clip.clip_id / "labels.json"
         header, labels = read_labels(path)
         if len(labels) != len(clip):

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from kicky.errors import KickyError
 
-SPLITS = ("train", "valid", "test")
-ANN = "_annotations.coco.json"
+from kicky.dataset.coco import ANN
+from kicky.dataset.splits import SPLITS
 
 
 def dataset_images(dataset: str | Path) -> tuple[list[dict], dict[str, str], list[str]]:

@@ -42,23 +42,15 @@ def detect(conf: dict, clip: ClipInput) -> tuple[list, dict]:
     """Per-frame instances of the clip from the chosen source, and what made them."""
     src = conf["source"]
     if src == "truth":
-        from kicky.teacher.oracle import OracleBackend
+        from kicky.teacher.oracle import truth_instances
         if clip.truth is None:
             raise KickyError(f"source=truth needs the simulator's truth.json beside {clip.path}: "
                              f"use source=teacher or source=student for other footage")
-        return OracleBackend().label(clip, CLASSES, np.ones((len(clip), len(CLASSES)), bool)), {"source": "truth"}
+        return truth_instances(clip, CLASSES), {"source": "truth"}
     if src == "teacher":
-        from kicky.teacher.agreement import agreement_filter
-        from kicky.teacher.chain import run_chain
-        from kicky.teacher.registry import build_chain
-        t = conf["teacher"]
-        labels = run_chain(build_chain(t["chain"], t["backends"], t["ontology"]), clip, CLASSES, t["mode"])
-        agree = t.get("agreement") or {}
-        if agree.get("enabled"):
-            others = [run_chain(build_chain([n], t["backends"], t["ontology"]), clip, CLASSES)
-                      for n in agree.get("with") or []]
-            labels, _ = agreement_filter(labels, others, agree["px"], agree["window"], agree["max_residual"])
-        return labels, {"source": "teacher", "chain": t["chain"]}
+        from kicky.teacher.label import teach
+        labels, _, _ = teach(clip, conf["teacher"], CLASSES)
+        return labels, {"source": "teacher", "chain": conf["teacher"]["chain"]}
     if src == "student":
         from kicky.detect.student import Student, StudentRun
         s = conf["student"]

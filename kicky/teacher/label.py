@@ -16,32 +16,35 @@ from pathlib import Path
 from tqdm import tqdm
 
 from kicky.errors import KickyError
-from kicky.io.atomic import write_json
 from kicky.teacher.agreement import agreement_filter
 from kicky.teacher.chain import MODES, run_chain
 from kicky.teacher.clips import clip_id, find_clips, load_clip, split_done
-from kicky.teacher.instances import Instance, Labels
 from kicky.teacher.quality import clip_quality
 from kicky.teacher.registry import build_chain
+from kicky.teacher import store
 from kicky.teacher.report import coverage, write_reports
 
-LABELS_VERSION = 1
 log = logging.getLogger("kicky.teacher")
 _chain: dict = {}
 
 
 def fingerprint(teacher: dict, classes: list[str]) -> str:
-    blob = json.dumps({"v": LABELS_VERSION, "teacher": teacher, "classes": classes}, sort_keys=True)
+    blob = json.dumps({"v": store.VERSION, "teacher": teacher, "classes": classes}, sort_keys=True)
     return hashlib.sha1(blob.encode()).hexdigest()[:12]
 
 
-def read_labels(path: Path) -> tuple[dict, Labels]:
-    """A clip's labels.json -> (header, per-frame instances); a clear error if it is unreadable."""
-    try:
-        doc = json.loads(Path(path).read_text())
-        return doc, [[Instance.from_json(d) for d in fr] for fr in doc["frames"]]
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise KickyError(f"corrupt label cache {path}: {e.__class__.__name__}: {e} (delete it to relabel)") from None
+def teach(clip, teacher: dict, classes: tuple[str, ...], backends=None):
+    """The teacher chain on one clip, then the agreement filter when it is enabled:
+    (labels, labels before the filter, the filter's counts or None)."""
+    backends = backends or build_chain(teacher["chain"], teacher["backends"], teacher["ontology"])
+    labels = run_chain(backends, clip, classes, teacher["mode"])
+    agree = teacher.get("agreement") or {}
+    if not agree.get("enabled"):
+        return labels, labels, None
+    others = [run_chain(build_chain([n], teacher["backends"], teacher["ontology"]), clip, classes)
+              for n in agree.get("with") or []]
+    kept, counts = agreement_filter(labels, others, agree["px"], agree["window"], agree["max_residual"])
+    return kept, labels, counts
 
 
 def _label_one(args) -> dict:
@@ -49,36 +52,17 @@ def _label_one(args) -> dict:
     clip = load_clip(path)
     C = tuple(classes)
     backends = _chain.setdefault(fp, build_chain(teacher["chain"], teacher["backends"], teacher["ontology"]))
-    labels = run_chain(backends, clip, C, teacher["mode"])
-    doc = {"version": LABELS_VERSION, "clip_id": clip.clip_id, "fingerprint": fp, "chain": teacher["chain"],
-           "mode": teacher["mode"], "classes": classes, "fps": clip.fps, "n_frames": len(clip),
-           "height": clip.shape[0], "width": clip.shape[1]}
-    agree = teacher.get("agreement") or {}
-    if agree.get("enabled"):
-        others = [run_chain(build_chain([n], teacher["backends"], teacher["ontology"]), clip, C)
-                  for n in agree.get("with") or []]
-        raw = labels
-        labels, doc["agreement"] = agreement_filter(labels, others, agree["px"], agree["window"], agree["max_residual"])
+    labels, raw, agreed = teach(clip, teacher, C, backends)
+    doc = {"fingerprint": fp, "chain": teacher["chain"], "mode": teacher["mode"], "classes": classes,
+           "fps": clip.fps, "height": clip.shape[0], "width": clip.shape[1]}
+    if agreed is not None:
+        doc["agreement"] = agreed
         if clip.truth is not None:
             doc["quality_raw"] = clip_quality(raw, clip.truth, C)
     doc["coverage"] = coverage(labels, C)
     if clip.truth is not None:
         doc["quality"] = clip_quality(labels, clip.truth, C)
-    doc["frames"] = [[i.to_json() for i in fr] for fr in labels]
-    write_json(Path(out) / clip.clip_id / "labels.json", doc)
-    return {k: v for k, v in doc.items() if k != "frames"}
-
-
-def _done(path: Path, fp: str) -> dict | None:
-    if not path.is_file():
-        return None
-    try:
-        doc = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None   # a corrupt cache (not ours: our writes are atomic) is relabelled
-    if doc.get("fingerprint") != fp:
-        return None
-    return {k: v for k, v in doc.items() if k != "frames"}
+    return store.write(out, clip.clip_id, doc, labels)
 
 
 def check(conf: dict) -> None:
@@ -101,7 +85,7 @@ def run(conf: dict) -> dict:
         if hasattr(be, "check"):
             be.check()   # config and weights/servers first, then the clips
     clips = find_clips(conf["clips"])
-    heads, todo = split_done(clips, lambda c: _done(out / c / "labels.json", fp))
+    heads, todo = split_done(clips, lambda c: store.cached(out, c, fp))
     if heads:
         print(f"{len(heads)}/{len(clips)} clips already labelled in {out}, labelling {len(todo)}")
     jobs = [(p, out, teacher, classes, fp) for p in todo]

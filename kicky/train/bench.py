@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from kicky.dataset.coco import ANN
 from kicky.io.atomic import write_json
 
 PY = sys.executable
@@ -100,7 +101,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     cores = os.cpu_count() or 2
     data = make_dataset(work, a.clips, max(1, cores - 2), 960, 540, a.every, a.split)
-    n_train = len(json.loads((data / "train" / "_annotations.coco.json").read_text())["images"])
+    n_train = len(json.loads((data / "train" / ANN).read_text())["images"])
     print(f"train images: {n_train}", flush=True)
 
     from kicky.train.prepare import prepare

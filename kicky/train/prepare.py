@@ -16,10 +16,10 @@ import numpy as np
 from pycocotools import mask as mask_utils
 from tqdm import tqdm
 
+from kicky.dataset.coco import ANN
+from kicky.dataset.splits import SPLITS
 from kicky.io.atomic import staged_dir, write_json
 
-SPLITS = ("train", "valid", "test")
-ANN = "_annotations.coco.json"
 
 
 def fingerprint(src: Path, res: int) -> str:

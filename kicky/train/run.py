@@ -10,12 +10,13 @@ from pathlib import Path
 
 import yaml
 
+from kicky.dataset.coco import ANN
+from kicky.dataset.splits import SPLITS
 from kicky.errors import KickyError
 from kicky.train import report, settings
 from kicky.train.sizes import check_res
 
 log = logging.getLogger("kicky.train")
-SPLITS, ANN = ("train", "valid", "test"), "_annotations.coco.json"
 
 
 def dataset_classes(data: Path, name: str) -> list[str]:

@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 import supervision as sv
 
-from kicky.detect import cache, run, slicer
+from kicky.detect import run, slicer
+from kicky.teacher import store
 from kicky.detect.student import StudentRun
 from kicky.errors import KickyError
 from kicky.teacher.clips import load_clip
-from kicky.teacher.label import read_labels
+from kicky.teacher.store import read_labels
 from kicky.teacher.oracle import OracleBackend
 from tests.detect.conftest import compose_conf
 
@@ -21,17 +22,17 @@ CLASSES = ("ball", "player", "goal")
 def test_cache_round_trip(short_clips, tmp_path):
     clip = load_clip(short_clips / "short_goal")
     labels = OracleBackend().label(clip, CLASSES, np.ones((len(clip), 3), bool))
-    h = cache.write(tmp_path, clip.clip_id, {"fingerprint": "abc", "source": "student", "classes": list(CLASSES),
+    h = store.write(tmp_path, clip.clip_id, {"fingerprint": "abc", "source": "student", "classes": list(CLASSES),
                                              "fps": clip.fps, "detector": {"fps": 12.5}}, labels)
     assert h["n_frames"] == len(clip) and "frames" not in h
-    header, back = read_labels(cache.cache_path(tmp_path, clip.clip_id))
+    header, back = read_labels(store.cache_path(tmp_path, clip.clip_id))
     assert header["detector"]["fps"] == 12.5 and len(back) == len(labels)
     for a, b in zip(labels, back):
         assert [(i.cls, i.score, i.source) for i in a] == [(i.cls, i.score, i.source) for i in b]
         assert all((i.mask == j.mask).all() and np.allclose(i.box, j.box) for i, j in zip(a, b))
-    assert cache.cached(tmp_path, clip.clip_id, "abc")["fps"] == clip.fps
-    assert cache.cached(tmp_path, clip.clip_id, "other") is None      # another checkpoint: redo
-    assert cache.cached(tmp_path, "nope", "abc") is None
+    assert store.cached(tmp_path, clip.clip_id, "abc")["fps"] == clip.fps
+    assert store.cached(tmp_path, clip.clip_id, "other") is None      # another checkpoint: redo
+    assert store.cached(tmp_path, "nope", "abc") is None
 
 
 def _fake_predict(tiles):

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from kicky.detect import cache
+from kicky.teacher import store
 from kicky.errors import KickyError
 from kicky.evaluate.run import run
 from kicky.evaluate.truth_coco import dataset_images, truth_gt
-from kicky.teacher.label import read_labels
+from kicky.teacher.store import read_labels
 from tests.detect.conftest import NAMES, compose_conf
 
 
@@ -37,7 +37,7 @@ def _degraded(eval_data, out):
             for i in row:
                 i.score = 0.5
             kept.append(row)
-        cache.write(out, n, {"fingerprint": "x", "source": "degraded", "fps": header["fps"],
+        store.write(out, n, {"fingerprint": "x", "source": "degraded", "fps": header["fps"],
                              "detector": {"seconds": 1.0, "frames": len(kept)}}, kept)
     return out
 

@@ -11,7 +11,8 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from kicky.errors import KickyError
-from kicky.teacher.label import read_labels, run
+from kicky.teacher.label import run
+from kicky.teacher.store import read_labels
 
 CONF = os.path.join(os.path.dirname(__file__), "..", "..", "conf")
 
