@@ -13,6 +13,17 @@ from kicky.errors import KickyError
 os.environ.setdefault("HYDRA_FULL_ERROR", "0")
 
 
+def number(conf: dict, key: str, kind=float, low: float = 0.0, high: float = float("inf")):
+    """conf[key] as `kind` within [low, high], or one clear error naming the key."""
+    try:
+        v = kind(conf[key])
+    except (TypeError, ValueError):
+        raise KickyError(f"{key}={conf[key]!r}: expected a number") from None
+    if not low <= v <= high:
+        raise KickyError(f"{key}={v} is out of range [{low}, {high}]")
+    return v
+
+
 def call(run: Callable[[dict], object], cfg: DictConfig):
     try:
         return run(OmegaConf.to_container(cfg, resolve=True))

@@ -29,6 +29,7 @@ def _summary(heads: list[dict], classes: list[str]) -> dict:
 def run(conf: dict) -> dict:
     from tqdm import tqdm
 
+    from kicky.cli import number
     from kicky.teacher import store
     from kicky.detect.student import Student, StudentRun
     from kicky.teacher.clips import clip_id, find_clips, load_clip, split_done
@@ -38,7 +39,8 @@ def run(conf: dict) -> dict:
         raise KickyError("run= is required: the training run dir of the student, e.g. run=outputs/train/small384_classes3")
     sliced = dict(conf.get("slice") or {}, enabled=bool(conf.get("sliced")))
     student = Student(StudentRun.load(conf["run"]), device=str(conf["device"]), fp16=conf["fp16"],
-                      threshold=float(conf["threshold"]), batch=int(conf["batch"]), sliced=sliced)
+                      threshold=number(conf, "threshold", float, 0.0, 1.0), batch=number(conf, "batch", int, 1),
+                      sliced=sliced)
     fp, out = student.fingerprint, Path(conf["out"])
     clips = find_clips(conf["clips"])
     heads, todo = split_done(clips, lambda c: store.cached(out, c, fp))

@@ -24,8 +24,12 @@ def dataset_classes(data: Path, name: str) -> list[str]:
         if not (data / split / ANN).is_file():
             raise KickyError(f"no dataset at {data} (missing {split}/{ANN}): build it first with "
                              f"`python -m kicky.dataset dataset={name}` or point data= at one")
-    cats = json.loads((data / "train" / ANN).read_text())["categories"]
-    return [c["name"] for c in sorted(cats, key=lambda c: c["id"])]
+    try:
+        cats = json.loads((data / "train" / ANN).read_text())["categories"]
+        return [c["name"] for c in sorted(cats, key=lambda c: c["id"])]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise KickyError(f"unreadable dataset {data / 'train' / ANN}: {e.__class__.__name__}: {e}: "
+                         f"rebuild it with `python -m kicky.dataset`") from None
 
 
 def check_run_dir(run_dir: Path, resume: bool) -> Path | None:

@@ -70,6 +70,14 @@ def test_missing_run_is_clear(tmp_path):
         StudentRun.load(tmp_path)
 
 
+@pytest.mark.parametrize("over, expect", [("threshold=abc", "threshold='abc': expected a number"),
+                                          ("batch=0", r"batch=0 is out of range")])
+def test_bad_settings_are_clear(tiny_run, short_clips, tmp_path, over, expect):
+    with pytest.raises(KickyError, match=expect):
+        run(compose_conf("detect", [f"run={tiny_run}", f"clips={short_clips}", f"out={tmp_path / 'd'}", over]))
+    assert not (tmp_path / "d").exists()
+
+
 def test_student_writes_caches_with_fps(tiny_run, short_clips, tmp_path, capsys):
     out = tmp_path / "det"
     over = [f"run={tiny_run}", f"clips={short_clips}", f"out={out}", "device=cpu", "batch=2", "threshold=0.05"]

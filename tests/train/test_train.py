@@ -89,6 +89,15 @@ def test_missing_dataset_is_clear(tmp_path):
         _train(tmp_path / "nope", tmp_path / "run")
 
 
+def test_corrupt_dataset_is_clear(tmp_path):
+    for split in ("train", "valid", "test"):
+        (tmp_path / "ds" / split).mkdir(parents=True)
+        (tmp_path / "ds" / split / "_annotations.coco.json").write_text("{not json")
+    with pytest.raises(KickyError, match="unreadable dataset .* rebuild it"):
+        _train(tmp_path / "ds", tmp_path / "run")
+    assert not (tmp_path / "run").exists()
+
+
 def test_missing_weights_is_clear(dataset, tmp_path):
     with pytest.raises(KickyError, match="does not exist: put an RF-DETR-Seg nano checkpoint"):
         _train(dataset, tmp_path / "run", f"pretrain_weights={tmp_path / 'w.pth'}")
