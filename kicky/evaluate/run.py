@@ -84,7 +84,8 @@ def _wandb(ev: dict, conf: dict, out: Path, images: list[Path]) -> None:
         run.summary.update({f"{n}/{k}": v for n, s in ev["sources"].items()
                             for k, v in s["downstream"]["overall"].items() if isinstance(v, (int, float))})
     finally:
-        run.finish()
+        from kicky.io.wandb_run import close
+        close(run)
 
 
 def _lean(ev: dict) -> dict:

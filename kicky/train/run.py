@@ -115,7 +115,8 @@ def run(conf: dict) -> float:
         if wandb is not None:
             from kicky.train.tracking import log_final
             log_final(wandb, metrics)
-            wandb.experiment.finish()
+            from kicky.io.wandb_run import close
+            close(wandb.experiment)
     best = metrics["valid_best"]
     if conf["objective"] == "ball_ap":
         return float(best["per_class_ap"].get("ball") or 0.0)
