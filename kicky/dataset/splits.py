@@ -35,3 +35,21 @@ def assign(clip_ids: list[str], ratios: dict[str, float], seed: int = 0) -> dict
         raise KickyError(f"split {', '.join(empty)} got no clip ({len(clip_ids)} clips, ratios {ratios}, "
                          f"seed {seed}): add clips, change dataset.split.seed or the ratios")
     return out
+
+
+def clips_in(dataset, wanted) -> set[str]:
+    """The clip ids of a built dataset (its manifest.json) that fall in the `wanted` splits."""
+    import json
+    from pathlib import Path
+
+    wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+    bad = [s for s in wanted if s not in SPLITS]
+    if bad or not wanted:
+        raise KickyError(f"splits must be a list drawn from {', '.join(SPLITS)}, got {wanted}")
+    manifest = Path(dataset) / "manifest.json"
+    try:
+        splits = json.loads(manifest.read_text())["splits"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise KickyError(f"no readable dataset manifest at {manifest} ({e.__class__.__name__}): point data= at a "
+                         f"built dataset (python -m kicky.dataset)") from None
+    return {c for c, s in splits.items() if s in wanted}

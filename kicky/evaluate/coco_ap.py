@@ -51,6 +51,9 @@ def score(gt: COCO, res: list[dict], img_ids: list[int], classes: list[str], iou
     """{AP, AP50, per_class: {class: {AP, AP50}}, pr: {class: {recall, precision}}} on `img_ids`.
     A class with no truth instance on these images scores None; no detections at all scores 0."""
     cats = list(range(len(classes)))
+    if not img_ids:   # (pycocotools reads an empty id list as "all images")
+        return {"AP": None, "AP50": None, "per_class": {c: {"AP": None, "AP50": None} for c in classes},
+                "pr": {c: {"recall": [], "precision": []} for c in classes}}
     has_gt = {c: bool(gt.getAnnIds(imgIds=img_ids, catIds=[k])) for k, c in enumerate(classes)}
     res = [r for r in res if r["image_id"] in set(img_ids)]
     if not res:

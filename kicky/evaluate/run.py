@@ -108,6 +108,13 @@ def run(conf: dict) -> dict:
     sources = [Source(n, s or {}) for n, s in conf["sources"].items()]
     images, splits, classes = dataset_images(conf["data"])
     paths = [p for p in find_clips(conf["clips"]) if not p.name.startswith(".")]
+    if conf.get("splits"):   # only the clips (and dataset frames) of these splits, e.g. [test]
+        from kicky.dataset.splits import clips_in
+        keep = clips_in(conf["data"], conf["splits"])
+        paths = [p for p in paths if clip_id(p) in keep]
+        images = [im for im in images if im["clip_id"] in keep]
+        if not paths:
+            raise KickyError(f"no clip of {conf['clips']} is in split(s) {conf['splits']} of {conf['data']}")
     ids = [clip_id(p) for p in paths]
     for s in sources:
         s.check(ids)

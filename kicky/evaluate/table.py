@@ -28,6 +28,8 @@ def per_split(ev: dict) -> str:
              "| speed err p90 |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, s in ev["sources"].items():
         for split, d in s["downstream"].items():
+            if not d["n"]:
+                continue
             lines.append(f"| {name} | {split} | {d['n']} | {d['n_shots']} | {pct(d['goal_acc'])} | {pct(d['foot_acc'])} "
                          f"| {pct(d['pose_capture'])} | {pct(d['speed_err_median'])} | {pct(d['speed_err_p90'])} |")
     return "\n".join(lines)
@@ -40,6 +42,8 @@ def detection(ev: dict) -> str:
     lines = [head, "|---|---|---:|" + "---:|" * (4 + len(classes))]
     for name, s in ev["sources"].items():
         for split, a in s["detection"].items():
+            if not a["images"]:
+                continue
             b, m = a["bbox"], a["segm"]
             cells = [f"{num(m['per_class'][c]['AP'], '.3f')} / {num(m['per_class'][c]['AP50'], '.3f')}" for c in classes]
             lines.append(f"| {name} | {split} | {a['images']} | {num(b['AP'], '.3f')} | {num(b['AP50'], '.3f')} "

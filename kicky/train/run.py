@@ -85,6 +85,8 @@ def run(conf: dict) -> float:
     module, datamodule = RFDETRModelModule(detector.model_config, tc), RFDETRDataModule(detector.model_config, tc)
     limit = conf.get("limit_batches")
     extra = dict(limit_train_batches=limit, limit_val_batches=limit, limit_test_batches=limit) if limit else {}
+    if conf.get("max_minutes"):
+        extra["max_time"] = {"minutes": float(conf["max_minutes"])}
     trainer = build_trainer(tc, detector.model_config, **extra)
     monitor = EpochMonitor(run_dir, resume=ckpt is not None)
     trainer.callbacks.append(monitor)

@@ -39,6 +39,9 @@ def check(conf: dict) -> None:
     for key in ("epochs", "batch_size", "grad_accum", "eval_interval", "checkpoint_interval"):
         if not isinstance(conf[key], int) or conf[key] < 1:
             raise KickyError(f"{key} must be a positive integer, got {conf[key]!r}")
+    mm = conf.get("max_minutes")
+    if mm is not None and (isinstance(mm, bool) or not isinstance(mm, (int, float)) or mm <= 0):
+        raise KickyError(f"max_minutes must be a positive number of minutes or null, got {mm!r}")
     for key in ("lr", "lr_encoder"):
         if not isinstance(conf[key], (int, float)) or conf[key] <= 0:
             raise KickyError(f"{key} must be a positive number, got {conf[key]!r}")

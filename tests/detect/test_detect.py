@@ -98,3 +98,13 @@ def test_student_writes_caches_with_fps(tiny_run, short_clips, tmp_path, capsys)
     h2, _ = read_labels(out / "short_goal" / "labels.json")
     assert h2["fingerprint"] != header["fingerprint"] and h2["detector"]["sliced"]["tile"] == 160
     assert s2["tile_seconds"] > 0
+
+
+def test_splits_detect_only_the_held_out_clips(tiny_run, eval_data, tmp_path):
+    man = json.loads((eval_data / "ds" / "manifest.json").read_text())["splits"]
+    over = [f"run={tiny_run}", f"clips={eval_data / 'clips'}", f"out={tmp_path / 'det'}", "device=cpu", "batch=8"]
+    with pytest.raises(KickyError, match="splits= needs data="):
+        run(compose_conf("detect", [*over, "splits=[test]"]))
+    s = run(compose_conf("detect", [*over, f"data={eval_data / 'ds'}", "splits=[test]"]))
+    done = {p.parent.name for p in (tmp_path / "det").glob("*/labels.json")}
+    assert done == {c for c, sp in man.items() if sp == "test"} and s["clips"] == len(done) > 0

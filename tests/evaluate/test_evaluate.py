@@ -118,3 +118,23 @@ def test_student_source_end_to_end(short_clips, tiny_run, tmp_path):
     assert 0.0 <= s["detection"]["overall"]["segm"]["AP"] <= 1.0
     assert ev["sources"]["oracle"]["detection"]["overall"]["segm"]["AP"] == 1.0
     assert s["downstream"]["overall"]["n"] == 1 and s["downstream"]["test"]["n"] == 0
+
+
+def test_splits_keep_only_the_held_out_clips(eval_data, tmp_path):
+    """splits=[test]: only the test clips are analysed and only their frames scored."""
+    test_ids = {c for c, s in json.loads((eval_data / "ds" / "manifest.json").read_text())["splits"].items()
+                if s == "test"}
+    ev = run(compose_conf("evaluate", [
+        "~sources.motion", "~sources.student", f"clips={eval_data / 'clips'}", f"data={eval_data / 'ds'}",
+        "splits=[test]", "logger.name=none", f"metrics={tmp_path / 'm'}", f"plots={tmp_path / 'p'}",
+        f"out={tmp_path / 'run'}", "pose=false"]))
+    s = ev["sources"]["oracle"]
+    assert ev["n_clips"] == len(test_ids) == s["downstream"]["overall"]["n"] == s["downstream"]["test"]["n"] > 0
+    assert s["downstream"]["train"]["n"] == 0 and s["detection"]["train"]["images"] == 0
+    assert s["detection"]["train"]["segm"]["AP"] is None and s["detection"]["test"]["segm"]["AP"] == 1.0
+    assert "| oracle | train |" not in (tmp_path / "m" / "eval.md").read_text()
+    with pytest.raises(KickyError, match="splits must be"):
+        run(compose_conf("evaluate", ["~sources.motion", "~sources.student", f"clips={eval_data / 'clips'}",
+                                      f"data={eval_data / 'ds'}", "splits=[holdout]", "logger.name=none",
+                                      f"metrics={tmp_path / 'm2'}", f"out={tmp_path / 'run2'}", "pose=false"]))
+    assert not (tmp_path / "m2").exists()

@@ -101,3 +101,14 @@ def test_corrupt_dataset_is_clear(tmp_path):
 def test_missing_weights_is_clear(dataset, tmp_path):
     with pytest.raises(KickyError, match="does not exist: put an RF-DETR-Seg nano checkpoint"):
         _train(dataset, tmp_path / "run", f"pretrain_weights={tmp_path / 'w.pth'}")
+
+
+def test_max_minutes_stops_training_early(dataset, tmp_path):
+    """A time box: with max_minutes far below one epoch the run stops after its first step, still
+    writing its metrics; a non-positive value is refused."""
+    with pytest.raises(KickyError, match="max_minutes"):
+        _train(dataset, tmp_path / "bad", "max_minutes=0", "logger=none")
+    out = tmp_path / "boxed"
+    _train(dataset, out, "epochs=3", "max_minutes=0.0001", "logger=none", "run_test=false")
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["epochs_done"] < 3 and (out / "last.ckpt").is_file()
