@@ -81,13 +81,14 @@ def run(conf: dict) -> dict:
     teacher, classes = conf["teacher"], list(conf["classes"])
     out = Path(conf["out"])
     fp = fingerprint(teacher, classes)
-    for be in _chain.setdefault(fp, build_chain(teacher["chain"], teacher["backends"], teacher["ontology"])):
-        if hasattr(be, "check"):
-            be.check()   # config and weights/servers first, then the clips
     clips = find_clips(conf["clips"])
     heads, todo = split_done(clips, lambda c: store.cached(out, c, fp))
     if heads:
         print(f"{len(heads)}/{len(clips)} clips already labelled in {out}, labelling {len(todo)}")
+    if todo:   # models and servers are needed (and checked) only when there is a clip to label
+        for be in _chain.setdefault(fp, build_chain(teacher["chain"], teacher["backends"], teacher["ontology"])):
+            if hasattr(be, "check"):
+                be.check()
     jobs = [(p, out, teacher, classes, fp) for p in todo]
     workers = max(1, int(conf.get("workers", 1)))
     if workers == 1 or len(jobs) <= 1:
