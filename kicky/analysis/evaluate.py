@@ -35,12 +35,22 @@ def settings_grid(cfg: dict) -> list[dict]:
     return rows
 
 
-def evaluate_clip(path: Path, conditions: list[dict], analysis: dict, seed: int) -> dict[str, dict]:
+def lens_settings(analysis: dict | None, truth: dict) -> dict:
+    """The analysis settings with the clip's true focal length (a calibrated lens) as speed.focal_frac."""
+    a = dict(analysis or {})
+    a["speed"] = {**(a.get("speed") or {}), "focal_frac": truth["camera"]["K"][0][0] / truth["width"]}
+    return a
+
+
+def evaluate_clip(path: Path, conditions: list[dict], analysis: dict, seed: int,
+                  known_lens: bool = False) -> dict[str, dict]:
     """{condition name: score row} for one clip."""
     clip = load_clip(path)
     if clip.truth is None:
         raise KickyError(f"{path} has no truth.json: the analysis benchmark needs simulated clips")
     dets = oracle_detections(clip)
+    if known_lens:
+        analysis = lens_settings(analysis, clip.truth)
     out = {}
     for i, c in enumerate(conditions):
         d = dets if c["name"] == "oracle" else degrade(dets, np.random.default_rng([seed, i]), c["drop"],
@@ -79,11 +89,12 @@ def run(cfg: dict) -> dict:
     conditions = settings_grid(cfg)
     results: dict[str, list[dict]] = {c["name"]: [] for c in conditions}
     for p in tqdm(paths, desc="analysis", unit="clip"):
-        for k, row in evaluate_clip(p, conditions, cfg["analysis"], cfg["seed"]).items():
+        for k, row in evaluate_clip(p, conditions, cfg["analysis"], cfg["seed"],
+                                            bool(cfg.get("known_lens"))).items():
             results[k].append(row)
     md = table(results)
     print(md)
-    out = {"clips": str(cfg["clips"]), "n": len(paths), "conditions": conditions,
+    out = {"clips": str(cfg["clips"]), "n": len(paths), "known_lens": bool(cfg.get("known_lens")), "conditions": conditions,
            "summary": {k: summarise(v) for k, v in results.items()}, "rows": results}
     write_json(Path(cfg["out"]) / "analysis.json", out, indent=1)
     _write_text(Path(cfg["out"]) / "analysis.md", md + "\n")

@@ -79,3 +79,20 @@ def test_report_json_round_trip_and_scores(oracle_clips, sim_clips):
 def test_unknown_setting_is_one_clear_error():
     with pytest.raises(KickyError, match="unknown key 'hampel'"):
         analyse([], 30, None, {"ball": {"hampel": 3}})
+
+
+def test_analysis_app_with_a_known_lens(sim_clips, tmp_path):
+    """`python -m kicky.analysis known_lens=true`: each clip's own focal length replaces the prior and
+    the run says so; the shot clip gets a speed error either way."""
+    from kicky.analysis.evaluate import lens_settings, run as analysis_run
+    from tests.detect.conftest import compose_conf
+    d, truth = sim_clips["goal"]
+    a = lens_settings({"speed": {"method": "depth"}}, truth)
+    assert a["speed"] == {"method": "depth", "focal_frac": truth["camera"]["K"][0][0] / truth["width"]}
+    for lens in ("false", "true"):
+        res = analysis_run(compose_conf("analyse", [f"clips={d.parent}", f"out={tmp_path / lens}",
+                                                    f"known_lens={lens}", "analysis.pose.enabled=false"]))
+        assert res["known_lens"] is (lens == "true") and res["n"] == 1
+        row = res["rows"]["oracle"][0]
+        assert row["goal_correct"] and row["speed_error"] is not None and row["speed_error"] < 1.0
+    assert (tmp_path / "true" / "analysis.md").is_file()
