@@ -28,7 +28,7 @@ stamp "label (motion teacher)"
 $PY -m kicky.teacher clips="$OUT/clips" out="$LABELS" reports="$OUT/reports" workers="$W"
 stamp "build classes3"
 # shellcheck disable=SC2086  # BUILD: extra dataset overrides, split on spaces
-$PY -m kicky.dataset labels="$LABELS" clips="$OUT/clips" out="$OUT/dataset" reports="$OUT/reports" ${BUILD:-}
+$PY -m kicky.dataset labels="$LABELS" clips="$OUT/clips" out="$OUT/dataset" reports="$OUT/reports" workers="$W" ${BUILD:-}
 stamp "train"
 $PY train.py experiment=small384_15ep trainer="${TRAINER:-gpu}" speed=fast data="$OUT/dataset" out="$OUT/student" \
     logger=csv "$@"

@@ -35,6 +35,38 @@ def video_of(clips: Path, clip_id: str) -> Path:
     raise KickyError(f"no video for labelled clip {clip_id} in {clips}")
 
 
+def _clip_part(job: tuple) -> tuple[str, list[int], CocoWriter]:
+    """One clip: its sampled frames as JPEGs in its split's folder and their annotations."""
+    cid, path, clips, folder, classes, ds = job
+    head, labels = read_labels(path)
+    smp = ds["sampling"]
+    frames = sample_frames(labels, smp["every"], smp["fast_px"], smp["around"])
+    part, n = CocoWriter(classes), 0
+    for i, bgr in read_frames(video_of(Path(clips), cid), frames):
+        if i >= len(labels):
+            break
+        insts = labels[i] if not ds.get("derive") else derive(labels[i], ds["derive"]["rule"], ds["derive"]["dilate_px"])
+        name = f"{cid}_{i:05d}.jpg"
+        if not cv2.imwrite(str(Path(folder) / name), bgr, [cv2.IMWRITE_JPEG_QUALITY, int(ds["jpeg_quality"])]):
+            raise KickyError(f"could not write {name}")
+        part.add(name, bgr.shape[1], bgr.shape[0], insts, {"clip_id": cid, "frame": i})
+        n += 1
+    if n != len(frames):
+        raise KickyError(f"clip {cid}: decoded {n} of {len(frames)} sampled frames (video shorter than its labels?)")
+    return cid, frames, part
+
+
+def _merge(parts, manifest: dict, writers: dict, taken: dict) -> None:
+    """Clip parts, in clip order, into their split's writer (so ids do not depend on the workers)."""
+    for cid, frames, part in parts:
+        taken[cid] = frames
+        writers[manifest[cid]].extend(part)
+
+
+def _init_worker():
+    cv2.setNumThreads(1)
+
+
 def run(conf: dict) -> dict:
     ds = conf["dataset"]
     classes = tuple(ds["classes"])
@@ -43,28 +75,21 @@ def run(conf: dict) -> dict:
     manifest = assign(list(files), {s: float(sp[s]) for s in SPLITS}, int(sp["seed"]))
     writers = {s: CocoWriter(classes) for s in SPLITS}
     taken: dict[str, list[int]] = {}
-    smp = ds["sampling"]
     out = Path(conf["out"])
+    workers = max(1, int(conf.get("workers") or 1))
     with staged_dir(out) as tmp:
         for s in SPLITS:
             (tmp / s).mkdir()
-        for cid, path in tqdm(files.items(), desc=f"building {ds['name']}", unit="clip"):
-            head, labels = read_labels(path)
-            frames = sample_frames(labels, smp["every"], smp["fast_px"], smp["around"])
-            taken[cid] = frames
-            split = manifest[cid]
-            n = 0
-            for i, bgr in read_frames(video_of(Path(conf["clips"]), cid), frames):
-                if i >= len(labels):
-                    break
-                insts = labels[i] if not ds.get("derive") else derive(labels[i], ds["derive"]["rule"], ds["derive"]["dilate_px"])
-                name = f"{cid}_{i:05d}.jpg"
-                if not cv2.imwrite(str(tmp / split / name), bgr, [cv2.IMWRITE_JPEG_QUALITY, int(ds["jpeg_quality"])]):
-                    raise KickyError(f"could not write {name}")
-                writers[split].add(name, bgr.shape[1], bgr.shape[0], insts, {"clip_id": cid, "frame": i})
-                n += 1
-            if n != len(frames):
-                raise KickyError(f"clip {cid}: decoded {n} of {len(frames)} sampled frames (video shorter than its labels?)")
+        jobs = [(cid, path, str(conf["clips"]), str(tmp / manifest[cid]), classes, ds) for cid, path in files.items()]
+        bar = dict(total=len(jobs), desc=f"building {ds['name']}", unit="clip")
+        if workers == 1 or len(jobs) <= 1:
+            parts = tqdm(map(_clip_part, jobs), **bar)
+            _merge(parts, manifest, writers, taken)
+        else:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker) as ex:
+                _merge(tqdm(ex.map(_clip_part, jobs), **bar), manifest, writers, taken)
         stats = {}
         for s in SPLITS:
             coco = writers[s].to_json()

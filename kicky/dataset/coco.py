@@ -31,6 +31,12 @@ class CocoWriter:
                 "segmentation": {"size": [int(v) for v in r["size"]], "counts": r["counts"].decode("ascii")},
                 "score": round(float(inst.score), 4), "source": inst.source})
 
+    def extend(self, part: "CocoWriter") -> None:
+        """Append another writer's images and annotations (a clip built elsewhere), renumbering ids."""
+        i0, a0 = len(self.images), len(self.annotations)
+        self.images += [{**im, "id": im["id"] + i0} for im in part.images]
+        self.annotations += [{**a, "id": a["id"] + a0, "image_id": a["image_id"] + i0} for a in part.annotations]
+
     def to_json(self) -> dict:
         cats = [{"id": i, "name": c, "supercategory": "football"} for i, c in enumerate(self.classes)]
         return {"info": {"description": "kicky teacher labels"}, "images": self.images,

@@ -35,8 +35,7 @@ def labelled(sim_clips, tmp_path_factory):
 
 def _build(root, dataset, **over):
     conf = _conf("build", dataset=dataset, labels=root / "labels", clips=root / "clips",
-                 out=root / dataset, reports=root / "rep",
-                 **{"dataset.split.train": 0.5, "dataset.split.valid": 0.25, "dataset.split.test": 0.25,
+                 **{"out": root / dataset, "reports": root / "rep","dataset.split.train": 0.5, "dataset.split.valid": 0.25, "dataset.split.test": 0.25,
                     "dataset.split.seed": 1, **over})
     return conf, run(conf)
 
@@ -60,6 +59,11 @@ def test_classes3_layout_and_no_leak(labelled):
     assert all(len(s) == 1 for s in seen.values()) and set(seen) == set(NAMES)   # no clip in two splits
     md = (labelled / "rep" / "dataset_classes3.md").read_text()
     assert "| train |" in md and "ball px" in md
+    # one process or two: the same files and the same annotation json, ids included
+    _build(labelled, "classes3", out=labelled / "serial", workers=1)
+    for split in ("train", "valid", "test"):
+        a, b = (json.loads((d / split / "_annotations.coco.json").read_text()) for d in (out, labelled / "serial"))
+        assert a == b and sorted(p.name for p in (out / split).iterdir()) == sorted(p.name for p in (labelled / "serial" / split).iterdir())
 
 
 def test_classes5_derived_match_truth(labelled, sim_clips):
