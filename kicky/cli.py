@@ -25,8 +25,13 @@ def number(conf: dict, key: str, kind=float, low: float = 0.0, high: float = flo
 
 
 def call(run: Callable[[dict], object], cfg: DictConfig):
+    from concurrent.futures.process import BrokenProcessPool
     try:
         return run(OmegaConf.to_container(cfg, resolve=True))
     except KickyError as e:
         print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
+    except BrokenProcessPool:
+        print("error: a worker process died (killed, most often out of memory): rerun the same command to "
+              "resume (finished clips are kept), with fewer workers= if memory is short", file=sys.stderr)
         sys.exit(2)
