@@ -10,11 +10,28 @@ import numpy as np
 
 @dataclass
 class Blob:
-    mask: np.ndarray  # bool, full frame
+    """A connected region. Only its box's pixels are kept (`crop`): a clip has thousands of ball
+    candidates, and full-frame masks for all of them took gigabytes. `mask` is the full-frame view."""
+    crop: np.ndarray  # bool, the box region
     box: tuple[int, int, int, int]  # x0, y0, x1, y1
     area: int
     centre: tuple[float, float]
     contrast: float
+    shape: tuple[int, int]  # the frame's (H, W)
+    full: np.ndarray | None = None  # a full-frame mask that replaced the crop (a refined person mask)
+
+    @property
+    def mask(self) -> np.ndarray:
+        if self.full is not None:
+            return self.full
+        m = np.zeros(self.shape, bool)
+        x0, y0, x1, y1 = self.box
+        m[y0:y1, x0:x1] = self.crop
+        return m
+
+    @mask.setter
+    def mask(self, m: np.ndarray) -> None:
+        self.full = m
 
     @property
     def w(self) -> int:
@@ -73,10 +90,9 @@ def components(mask: np.ndarray, score: np.ndarray | None = None, min_area: int 
         if a < min_area or a > max_area:
             continue
         sub = lab[y:y + h, x:x + w] == k
-        m = np.zeros(mask.shape, bool)
-        m[y:y + h, x:x + w] = sub
         c = float(score[y:y + h, x:x + w][sub].mean()) if score is not None else 0.0
-        out.append(Blob(m, (int(x), int(y), int(x + w), int(y + h)), int(a), (float(cen[k][0]), float(cen[k][1])), c))
+        out.append(Blob(sub, (int(x), int(y), int(x + w), int(y + h)), int(a), (float(cen[k][0]), float(cen[k][1])), c,
+                        mask.shape[:2]))
     return out
 
 
@@ -97,13 +113,12 @@ def peaks(score: np.ndarray, allowed: np.ndarray, thr: float, radius: int, max_s
         n, lab = cv2.connectedComponents(win.astype(np.uint8), connectivity=8)
         sub = lab == lab[y - y0, x - x0]
         edge = sub[0].any() or sub[-1].any() or sub[:, 0].any() or sub[:, -1].any()
-        m = np.zeros((H, W), bool)
-        m[y0:y1, x0:x1] = sub
-        taken |= m
+        taken[y0:y1, x0:x1] |= sub
         if edge and (y1 - y0 == 2 * max_size + 1) and (x1 - x0 == 2 * max_size + 1):
             continue
         yy, xx = np.nonzero(sub)
         box = (int(xx.min() + x0), int(yy.min() + y0), int(xx.max() + x0 + 1), int(yy.max() + y0 + 1))
-        out.append(Blob(m, box, int(sub.sum()), (float(xx.mean() + x0 + 0.5), float(yy.mean() + y0 + 0.5)),
-                        float(score[y, x])))
+        crop = sub[yy.min():yy.max() + 1, xx.min():xx.max() + 1]
+        out.append(Blob(crop, box, int(sub.sum()), (float(xx.mean() + x0 + 0.5), float(yy.mean() + y0 + 0.5)),
+                        float(score[y, x]), (H, W)))
     return out

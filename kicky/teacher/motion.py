@@ -101,8 +101,9 @@ class MotionBackend:
             if not foot_zone[min(b.box[3] - 1, pitch.shape[0] - 1), x]:
                 continue
             if self._persons is not None:
-                m = self._persons.refine(frame, b.mask, b.box)
-                if confirm and m is b.mask:
+                full = b.mask
+                m = self._persons.refine(frame, full, b.box)
+                if confirm and m is full:
                     continue
                 b.mask = m
             elif confirm:
