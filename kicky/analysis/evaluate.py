@@ -89,12 +89,13 @@ def run(cfg: dict) -> dict:
     conditions = settings_grid(cfg)
     results: dict[str, list[dict]] = {c["name"]: [] for c in conditions}
     for p in tqdm(paths, desc="analysis", unit="clip"):
-        for k, row in evaluate_clip(p, conditions, cfg["analysis"], cfg["seed"],
-                                            bool(cfg.get("known_lens"))).items():
+        lens = bool(cfg.get("known_lens"))
+        for k, row in evaluate_clip(p, conditions, cfg["analysis"], cfg["seed"], lens).items():
             results[k].append(row)
     md = table(results)
     print(md)
-    out = {"clips": str(cfg["clips"]), "n": len(paths), "known_lens": bool(cfg.get("known_lens")), "conditions": conditions,
+    out = {"clips": str(cfg["clips"]), "n": len(paths), "known_lens": bool(cfg.get("known_lens")),
+           "conditions": conditions,
            "summary": {k: summarise(v) for k, v in results.items()}, "rows": results}
     write_json(Path(cfg["out"]) / "analysis.json", out, indent=1)
     _write_text(Path(cfg["out"]) / "analysis.md", md + "\n")
