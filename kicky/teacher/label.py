@@ -69,6 +69,10 @@ def check(conf: dict) -> None:
     t = conf["teacher"]
     if not t.get("chain"):
         raise KickyError("teacher.chain is empty: name at least one backend, e.g. teacher.chain=[motion]")
+    from kicky.teacher.registry import NAMES
+    unknown = [n for n in t["chain"] if n not in NAMES]
+    if unknown:   # before the clips: a config error is reported first, models are built only when needed
+        raise KickyError(f"unknown teacher backend {unknown[0]!r}: choose from {', '.join(NAMES)}")
     if t.get("mode") not in MODES:
         raise KickyError(f"teacher.mode={t.get('mode')!r}: use one of {', '.join(MODES)}")
     bad = [c for c in conf["classes"] if c not in t["ontology"]]
