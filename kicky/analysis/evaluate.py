@@ -85,16 +85,18 @@ def run(cfg: dict) -> dict:
 
     if cfg["n"] is not None and cfg["n"] < 0:
         raise KickyError(f"n must be >= 0 (0 = all clips), got {cfg['n']}")
+    if not isinstance(cfg.get("known_lens", False), bool):
+        raise KickyError(f"known_lens must be true or false, got {cfg['known_lens']!r}")
     paths = [p for p in find_clips(cfg["clips"]) if not p.name.startswith(".")][: cfg["n"] or None]
     conditions = settings_grid(cfg)
     results: dict[str, list[dict]] = {c["name"]: [] for c in conditions}
     for p in tqdm(paths, desc="analysis", unit="clip"):
-        lens = bool(cfg.get("known_lens"))
-        for k, row in evaluate_clip(p, conditions, cfg["analysis"], cfg["seed"], lens).items():
+        rows = evaluate_clip(p, conditions, cfg["analysis"], cfg["seed"], cfg.get("known_lens", False))
+        for k, row in rows.items():
             results[k].append(row)
     md = table(results)
     print(md)
-    out = {"clips": str(cfg["clips"]), "n": len(paths), "known_lens": bool(cfg.get("known_lens")),
+    out = {"clips": str(cfg["clips"]), "n": len(paths), "known_lens": cfg.get("known_lens", False),
            "conditions": conditions,
            "summary": {k: summarise(v) for k, v in results.items()}, "rows": results}
     write_json(Path(cfg["out"]) / "analysis.json", out, indent=1)

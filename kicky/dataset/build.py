@@ -14,6 +14,7 @@ from kicky.dataset.derive import derive
 from kicky.dataset.sampling import sample_frames
 from kicky.dataset.splits import SPLITS, assign
 from kicky.dataset.stats import split_stats, stats_table
+from kicky.cli import number
 from kicky.errors import KickyError
 from kicky.io.atomic import staged_dir, write_json
 from kicky.io.video import read_frames
@@ -45,7 +46,8 @@ def _clip_part(job: tuple) -> tuple[str, list[int], CocoWriter]:
     for i, bgr in read_frames(video_of(Path(clips), cid), frames):
         if i >= len(labels):
             break
-        insts = labels[i] if not ds.get("derive") else derive(labels[i], ds["derive"]["rule"], ds["derive"]["dilate_px"])
+        d = ds.get("derive")
+        insts = derive(labels[i], d["rule"], d["dilate_px"]) if d else labels[i]
         name = f"{cid}_{i:05d}.jpg"
         if not cv2.imwrite(str(Path(folder) / name), bgr, [cv2.IMWRITE_JPEG_QUALITY, int(ds["jpeg_quality"])]):
             raise KickyError(f"could not write {name}")
@@ -69,6 +71,7 @@ def _init_worker():
 
 def run(conf: dict) -> dict:
     ds = conf["dataset"]
+    workers = number(conf, "workers", int, 1)
     classes = tuple(ds["classes"])
     files = label_files(Path(conf["labels"]))
     sp = ds["split"]
@@ -76,7 +79,6 @@ def run(conf: dict) -> dict:
     writers = {s: CocoWriter(classes) for s in SPLITS}
     taken: dict[str, list[int]] = {}
     out = Path(conf["out"])
-    workers = max(1, int(conf.get("workers") or 1))
     with staged_dir(out) as tmp:
         for s in SPLITS:
             (tmp / s).mkdir()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from kicky.cli import number
 from kicky.errors import KickyError
 from kicky.teacher.agreement import agreement_filter
 from kicky.teacher.chain import MODES, run_chain
@@ -82,6 +83,7 @@ def check(conf: dict) -> None:
 
 def run(conf: dict) -> dict:
     check(conf)
+    workers = number(conf, "workers", int, 1)
     teacher, classes = conf["teacher"], list(conf["classes"])
     out = Path(conf["out"])
     fp = fingerprint(teacher, classes)
@@ -94,7 +96,6 @@ def run(conf: dict) -> dict:
             if hasattr(be, "check"):
                 be.check()
     jobs = [(p, out, teacher, classes, fp) for p in todo]
-    workers = max(1, int(conf.get("workers", 1)))
     if workers == 1 or len(jobs) <= 1:
         for j in tqdm(jobs, desc="labelling", unit="clip"):
             h = _label_one(j)

@@ -96,3 +96,6 @@ def test_analysis_app_with_a_known_lens(sim_clips, tmp_path):
         row = res["rows"]["oracle"][0]
         assert row["goal_correct"] and row["speed_error"] is not None and row["speed_error"] < 1.0
     assert (tmp_path / "true" / "analysis.md").is_file()
+    with pytest.raises(KickyError, match="known_lens must be true or false"):
+        analysis_run(compose_conf("analyse", [f"clips={d.parent}", f"out={tmp_path / 'bad'}", "known_lens=maybe"]))
+    assert not (tmp_path / "bad").exists()

@@ -110,3 +110,6 @@ def test_empty_split_and_corrupt_labels(labelled, tmp_path):
     with pytest.raises(KickyError, match="corrupt label cache"):
         run(conf)
     assert not (tmp_path / "ds").exists()      # nothing half-written
+    with pytest.raises(KickyError, match="workers='two': expected a number"):
+        run({**conf, "labels": str(labelled / "labels"), "workers": "two"})
+    assert not (tmp_path / "ds").exists()

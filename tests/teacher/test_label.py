@@ -86,9 +86,10 @@ def test_partial_write_is_relabelled(clip_set, tmp_path):
     ("teacher.chain=[]", "chain is empty"),
     ("teacher.chain=[yolo]", "unknown teacher backend 'yolo'"),
     ("clips=/nonexistent/clips", "clip folder not found"),
+    ("workers=0", "workers=0 is out of range"),
 ])
 def test_bad_config_one_clear_line(override, message, tmp_path):
-    r = subprocess.run([sys.executable, "-m", "kicky.teacher", "teacher=oracle", override, "workers=1",
+    r = subprocess.run([sys.executable, "-m", "kicky.teacher", "teacher=oracle", override,
                         f"out={tmp_path}/labels", f"reports={tmp_path}/rep", f"hydra.run.dir={tmp_path}/h"],
                        capture_output=True, text=True, cwd=os.path.join(CONF, ".."))
     assert r.returncode == 2, r.stderr
