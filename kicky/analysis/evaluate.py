@@ -2,8 +2,6 @@
 degraded: goal / foot / pose / speed against truth, overall and by outcome, as JSON and markdown."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +10,7 @@ from kicky.analysis.analyse import analyse
 from kicky.analysis.degrade import degrade
 from kicky.analysis.scoring import score_report, summarise
 from kicky.errors import KickyError
-from kicky.io.atomic import write_json
+from kicky.io.atomic import write_json, write_text
 from kicky.teacher.clips import find_clips, load_clip
 from kicky.teacher.oracle import truth_instances
 
@@ -100,14 +98,5 @@ def run(cfg: dict) -> dict:
            "conditions": conditions,
            "summary": {k: summarise(v) for k, v in results.items()}, "rows": results}
     write_json(Path(cfg["out"]) / "analysis.json", out, indent=1)
-    _write_text(Path(cfg["out"]) / "analysis.md", md + "\n")
+    write_text(Path(cfg["out"]) / "analysis.md", md + "\n")
     return out
-
-
-def _write_text(path: Path, text: str) -> None:
-    """Atomic text write (temp file in the same folder, then rename)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)

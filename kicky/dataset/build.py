@@ -16,7 +16,7 @@ from kicky.dataset.splits import SPLITS, assign
 from kicky.dataset.stats import split_stats, stats_table
 from kicky.cli import number
 from kicky.errors import KickyError
-from kicky.io.atomic import staged_dir, write_json
+from kicky.io.atomic import staged_dir, write_json, write_text
 from kicky.io.video import read_frames
 from kicky.teacher.clips import VIDEO_EXT
 from kicky.teacher.store import read_labels
@@ -106,6 +106,6 @@ def run(conf: dict) -> dict:
     reports = Path(conf["reports"])
     write_json(reports / f"dataset_{ds['name']}.json", {"classes": list(classes), "splits": stats}, indent=1)
     md = f"# Dataset {ds['name']} ({len(files)} clips, split by clip)\n\n{table}\n"
-    (reports / f"dataset_{ds['name']}.md").write_text(md)
+    write_text(reports / f"dataset_{ds['name']}.md", md)
     print(md)
     return stats

@@ -11,7 +11,7 @@ from pathlib import Path
 from kicky.errors import KickyError
 from kicky.evaluate import coco_ap, downstream, plots, table
 from kicky.evaluate.truth_coco import dataset_images, truth_gt
-from kicky.io.atomic import write_json
+from kicky.io.atomic import write_json, write_text
 
 KINDS = ("truth", "labels")
 
@@ -164,19 +164,8 @@ def run(conf: dict) -> dict:
     pngs = [plots.per_class_ap(ev, "overall", plot_dir / "eval_per_class_ap.png")]
     pngs += [plots.pr_curves(ev, s.name, "overall", plot_dir / f"eval_pr_{s.name}.png") for s in sources]
     write_json(metrics / "eval.json", _lean(ev), indent=1)
-    _write_text(metrics / "eval.md", md)
+    write_text(metrics / "eval.md", md)
     write_json(out / "eval_full.json", {**ev, "rows": rows}, indent=1)
     print(md)
     _wandb(ev, conf, out, pngs)
     return ev
-
-
-def _write_text(path: Path, text: str) -> None:
-    import tempfile
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-

@@ -9,18 +9,30 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_json(path: str | Path, obj, **kw) -> None:
+@contextmanager
+def replacing(path: str | Path, suffix: str = ".tmp"):
+    """Yield a temporary sibling path to write; on success it replaces `path` in one rename (0644),
+    on failure it is removed and `path` is left as it was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(obj, f, **kw)
+        yield Path(tmp)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
+
+
+def write_text(path: str | Path, text: str) -> None:
+    with replacing(path) as tmp:
+        tmp.write_text(text)
+
+
+def write_json(path: str | Path, obj, **kw) -> None:
+    with replacing(path) as tmp, open(tmp, "w") as f:
+        json.dump(obj, f, **kw)
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from kicky.errors import KickyError
-from kicky.io.atomic import write_json
+from kicky.io.atomic import write_json, write_text
 from kicky.sim.batch import distribution_table
 from kicky.sim.clip import summary_of
 
@@ -50,7 +50,7 @@ def main(argv=None) -> int:
         return 2
     write_json(a.out, stats, indent=1, sort_keys=True)
     table = distribution_table(rows)
-    Path(a.out).with_suffix(".md").write_text(f"# Simulated clip set: {a.clips}\n\n{table}\n")
+    write_text(Path(a.out).with_suffix(".md"), f"# Simulated clip set: {a.clips}\n\n{table}\n")
     print(table)
     print(json.dumps(stats))
     return 0

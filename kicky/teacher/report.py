@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from kicky.io.atomic import write_json
+from kicky.io.atomic import write_json, write_text
 from kicky.teacher.instances import Labels
 from kicky.teacher.quality import summarise
 
@@ -77,6 +77,6 @@ def write_reports(heads: list[dict], teacher: dict, classes: list[str], out: Pat
                "Match: mask IoU >= 0.5; ball: centre within max(3 px, one diameter).", "", quality_table(quality), ""]
         if "agreement" in result:
             md += [f"Agreement filter on ball labels: {result['agreement']}", ""]
-    (reports / "label.md").write_text("\n".join(md))
+    write_text(reports / "label.md", "\n".join(md))
     print("\n".join(md))
     return result

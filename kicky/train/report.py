@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kicky.io.atomic import write_json
+from kicky.io.atomic import replacing, write_json, write_text
 
 
 def per_class(row: dict, split: str, classes: list[str]) -> dict[str, float | None]:
@@ -71,15 +71,12 @@ def plot(history: list[dict], classes: list[str], path: Path) -> None:
     ax.set_xlabel("epoch"), ax.set_ylabel("valid AP 50:95"), ax.set_title("per-class AP")
     ax.grid(alpha=0.3), ax.legend()
     fig.tight_layout()
-    tmp = path.with_suffix(".tmp.png")
-    fig.savefig(tmp, dpi=100)
+    with replacing(path, ".png") as tmp:
+        fig.savefig(tmp, dpi=100)
     plt.close(fig)
-    tmp.replace(path)
 
 
 def write(run_dir: Path, metrics: dict) -> None:
     write_json(run_dir / "metrics.json", metrics, indent=1)
-    tmp = run_dir / ".per_class_ap.md.tmp"
-    tmp.write_text(table(metrics))
-    tmp.replace(run_dir / "per_class_ap.md")
+    write_text(run_dir / "per_class_ap.md", table(metrics))
     plot(metrics["history"], metrics["classes"], run_dir / "per_class_ap.png")

@@ -13,8 +13,10 @@ import yaml
 from kicky.dataset.coco import ANN
 from kicky.dataset.splits import SPLITS
 from kicky.errors import KickyError
+from kicky.io.atomic import write_text
 from kicky.train import report, settings
 from kicky.train.sizes import check_res
+
 
 log = logging.getLogger("kicky.train")
 
@@ -113,7 +115,7 @@ def run(conf: dict) -> float:
     metrics = report.summary(monitor.rows, test, classes, info)
     if trainer.is_global_zero:
         report.write(run_dir, metrics)
-        (run_dir / "config.yaml").write_text(yaml.safe_dump(conf, sort_keys=False))
+        write_text(run_dir / "config.yaml", yaml.safe_dump(conf, sort_keys=False))
         if wandb is not None:
             from kicky.train.tracking import log_final
             log_final(wandb, metrics)

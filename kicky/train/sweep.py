@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from hydra.experimental.callback import Callback
 
-from kicky.io.atomic import write_json
+from kicky.io.atomic import write_json, write_text
 
 
 def trials(sweep_dir: Path) -> list[dict]:
@@ -42,5 +42,5 @@ class SweepSummary(Callback):
         sweep_dir = Path(config.hydra.sweep.dir)
         rows = trials(sweep_dir)
         write_json(sweep_dir / "sweep_summary.json", rows, indent=1)
-        (sweep_dir / "sweep_summary.md").write_text(markdown(rows))
+        write_text(sweep_dir / "sweep_summary.md", markdown(rows))
         print(markdown(rows))
