@@ -85,7 +85,7 @@ def run(cfg: dict) -> dict:
         raise KickyError(f"n must be >= 0 (0 = all clips), got {cfg['n']}")
     if not isinstance(cfg.get("known_lens", False), bool):
         raise KickyError(f"known_lens must be true or false, got {cfg['known_lens']!r}")
-    paths = [p for p in find_clips(cfg["clips"]) if not p.name.startswith(".")][: cfg["n"] or None]
+    paths = find_clips(cfg["clips"])[: cfg["n"] or None]
     conditions = settings_grid(cfg)
     results: dict[str, list[dict]] = {c["name"]: [] for c in conditions}
     for p in tqdm(paths, desc="analysis", unit="clip"):

@@ -17,13 +17,14 @@ from kicky.dataset.stats import split_stats, stats_table
 from kicky.cli import number
 from kicky.errors import KickyError
 from kicky.io.atomic import staged_dir, write_json, write_text
+from kicky.io.pool import worker_pool
 from kicky.io.video import read_frames
 from kicky.teacher.clips import VIDEO_EXT
-from kicky.teacher.store import read_labels
+from kicky.teacher.store import NAME, read_labels
 
 
 def label_files(root: Path) -> dict[str, Path]:
-    files = {p.parent.name: p for p in sorted(Path(root).glob("*/labels.json"))}
+    files = {p.parent.name: p for p in sorted(Path(root).glob(f"*/{NAME}"))}
     if not files:
         raise KickyError(f"no teacher labels in {root}: run the label stage first (python -m kicky.teacher)")
     return files
@@ -65,10 +66,6 @@ def _merge(parts, manifest: dict, writers: dict, taken: dict) -> None:
         writers[manifest[cid]].extend(part)
 
 
-def _init_worker():
-    cv2.setNumThreads(1)
-
-
 def run(conf: dict) -> dict:
     ds = conf["dataset"]
     workers = number(conf, "workers", int, 1)
@@ -88,9 +85,7 @@ def run(conf: dict) -> dict:
             parts = tqdm(map(_clip_part, jobs), **bar)
             _merge(parts, manifest, writers, taken)
         else:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
-            with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker) as ex:
+            with worker_pool(workers) as ex:
                 _merge(tqdm(ex.map(_clip_part, jobs), **bar), manifest, writers, taken)
         stats = {}
         for s in SPLITS:

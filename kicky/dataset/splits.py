@@ -53,3 +53,18 @@ def clips_in(dataset, wanted) -> set[str]:
         raise KickyError(f"no readable dataset manifest at {manifest} ({e.__class__.__name__}): point data= at a "
                          f"built dataset (python -m kicky.dataset)") from None
     return {c for c, s in splits.items() if s in wanted}
+
+
+def keep_clips(paths: list, clips, data, wanted) -> list:
+    """`paths` (clips under `clips`) reduced to those in the `wanted` splits of dataset `data`; all
+    of them when no split is asked for."""
+    if not wanted:
+        return paths
+    from kicky.teacher.clips import clip_id
+    if not data:
+        raise KickyError("splits= needs data=<built dataset>: its manifest says which clip is in which split")
+    keep = clips_in(data, wanted)
+    kept = [p for p in paths if clip_id(p) in keep]
+    if not kept:
+        raise KickyError(f"no clip of {clips} is in split(s) {wanted} of {data}")
+    return kept

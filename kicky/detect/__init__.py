@@ -30,6 +30,7 @@ def run(conf: dict) -> dict:
     from tqdm import tqdm
 
     from kicky.cli import number
+    from kicky.dataset.splits import keep_clips
     from kicky.teacher import store
     from kicky.detect.student import Student, StudentRun
     from kicky.teacher.clips import clip_id, find_clips, load_clip, split_done
@@ -43,14 +44,7 @@ def run(conf: dict) -> dict:
                       sliced=sliced)
     fp, out = student.fingerprint, Path(conf["out"])
     clips = find_clips(conf["clips"])
-    if conf.get("splits"):
-        from kicky.dataset.splits import clips_in
-        if not conf.get("data"):
-            raise KickyError("splits= needs data=<built dataset>: its manifest says which clip is in which split")
-        keep = clips_in(conf["data"], conf["splits"])
-        clips = [p for p in clips if clip_id(p) in keep]
-        if not clips:
-            raise KickyError(f"no clip of {conf['clips']} is in split(s) {conf['splits']} of {conf['data']}")
+    clips = keep_clips(clips, conf["clips"], conf.get("data"), conf.get("splits"))
     heads, todo = split_done(clips, lambda c: store.cached(out, c, fp))
     if heads:
         print(f"{len(heads)}/{len(clips)} clips already detected in {out} with this checkpoint, detecting {len(todo)}")

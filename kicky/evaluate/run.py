@@ -12,6 +12,7 @@ from kicky.errors import KickyError
 from kicky.evaluate import coco_ap, downstream, plots, table
 from kicky.evaluate.truth_coco import dataset_images, truth_gt
 from kicky.io.atomic import write_json, write_text
+from kicky.teacher import store
 
 KINDS = ("truth", "labels")
 
@@ -35,7 +36,7 @@ class Source:
         if not self.path.is_dir():
             raise KickyError(f"source {self.name}: {self.path} not found: run {self.made_by} first, "
                              f"or drop it with ~sources.{self.name}")
-        missing = [c for c in clip_ids if not (self.path / c / "labels.json").is_file()]
+        missing = [c for c in clip_ids if not store.cache_path(self.path, c).is_file()]
         if missing:
             raise KickyError(f"source {self.name}: no labels for {len(missing)} clip(s) in {self.path} "
                              f"(first: {missing[0]}): run {self.made_by} on these clips")
@@ -45,9 +46,8 @@ class Source:
         if self.kind == "truth":
             from kicky.teacher.oracle import truth_instances
             return truth_instances(clip, classes), None
-        from kicky.teacher.store import read_labels
-        path = self.path / clip.clip_id / "labels.json"
-        header, labels = read_labels(path)
+        path = store.cache_path(self.path, clip.clip_id)
+        header, labels = store.read_labels(path)
         if len(labels) != len(clip):
             raise KickyError(f"source {self.name}: {path} has {len(labels)} frames, the clip {len(clip)}: "
                              f"stale cache, rerun {self.made_by}")
@@ -107,14 +107,11 @@ def run(conf: dict) -> dict:
         raise KickyError("no sources to evaluate: give e.g. sources.oracle.kind=truth")
     sources = [Source(n, s or {}) for n, s in conf["sources"].items()]
     images, splits, classes = dataset_images(conf["data"])
-    paths = [p for p in find_clips(conf["clips"]) if not p.name.startswith(".")]
+    paths = find_clips(conf["clips"])
     if conf.get("splits"):   # only the clips (and dataset frames) of these splits, e.g. [test]
-        from kicky.dataset.splits import clips_in
-        keep = clips_in(conf["data"], conf["splits"])
-        paths = [p for p in paths if clip_id(p) in keep]
-        images = [im for im in images if im["clip_id"] in keep]
-        if not paths:
-            raise KickyError(f"no clip of {conf['clips']} is in split(s) {conf['splits']} of {conf['data']}")
+        from kicky.dataset.splits import keep_clips
+        paths = keep_clips(paths, conf["clips"], conf["data"], conf["splits"])
+        images = [im for im in images if splits.get(im["clip_id"]) in conf["splits"]]
     ids = [clip_id(p) for p in paths]
     for s in sources:
         s.check(ids)

@@ -2,22 +2,17 @@
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 
 from tqdm import tqdm
 
 from kicky.errors import KickyError
 from kicky.io.atomic import write_json
+from kicky.io.pool import worker_pool
 from kicky.sim.clip import clip_id, render_clip, summary_of
 from kicky.sim.config import SimConfig
-
-
-def _init_worker():
-    import cv2
-    cv2.setNumThreads(1)
 
 
 def _job(args):
@@ -40,8 +35,7 @@ def run(conf: dict) -> list[dict]:
         for j in tqdm(jobs, desc="simulating", unit="clip"):
             _job(j)
     else:
-        ctx = mp.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker) as ex:
+        with worker_pool(workers, "fork") as ex:
             futs = [ex.submit(_job, j) for j in jobs]
             for f in tqdm(as_completed(futs), total=len(futs), desc="simulating", unit="clip"):
                 f.result()

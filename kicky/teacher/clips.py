@@ -15,14 +15,17 @@ VIDEO_EXT = (".mp4", ".mov", ".m4v", ".avi", ".mkv")
 
 
 def find_clips(root: str | Path) -> list[Path]:
-    """Clip directories (holding clip.mp4) or video files under `root`, sorted; a clear error if none."""
+    """Clip directories (holding clip.mp4) or video files under `root`, sorted; a clear error if none.
+    Hidden names (a killed writer's staging folders) are not clips."""
     root = Path(root)
     if not root.exists():
         raise KickyError(f"clip folder not found: {root}")
     if root.is_file():
         return [root]
-    found = sorted({p.parent for p in root.glob("*/clip.mp4")})
-    loose = sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_EXT)
+    # names starting with "." are staging folders / temp files of an unfinished write, never clips
+    found = sorted({p.parent for p in root.glob("*/clip.mp4") if not p.parent.name.startswith(".")})
+    loose = sorted(p for p in root.iterdir() if p.is_file() and p.suffix.lower() in VIDEO_EXT
+                   and not p.name.startswith("."))
     if not found and not loose:
         raise KickyError(f"no clips in {root}: expected <clip>/clip.mp4 directories or video files")
     return found + loose

@@ -9,14 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing as mp
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 
 from tqdm import tqdm
 
 from kicky.cli import number
 from kicky.errors import KickyError
+from kicky.io.pool import worker_pool
 from kicky.teacher.agreement import agreement_filter
 from kicky.teacher.chain import MODES, run_chain
 from kicky.teacher.clips import clip_id, find_clips, load_clip, split_done
@@ -26,7 +26,16 @@ from kicky.teacher import store
 from kicky.teacher.report import coverage, write_reports
 
 log = logging.getLogger("kicky.teacher")
-_chain: dict = {}
+_chain: dict = {}   # backends built once per process and settings
+
+
+def backends(teacher: dict, names: list[str] | None = None) -> list:
+    """The backends of `names` (default: the teacher's chain), built on first use and then reused."""
+    names = tuple(names or teacher["chain"])
+    key = (json.dumps({"b": teacher["backends"], "o": teacher["ontology"]}, sort_keys=True), names)
+    if key not in _chain:
+        _chain[key] = build_chain(list(names), teacher["backends"], teacher["ontology"])
+    return _chain[key]
 
 
 def fingerprint(teacher: dict, classes: list[str]) -> str:
@@ -34,16 +43,14 @@ def fingerprint(teacher: dict, classes: list[str]) -> str:
     return hashlib.sha1(blob.encode()).hexdigest()[:12]
 
 
-def teach(clip, teacher: dict, classes: tuple[str, ...], backends=None):
+def teach(clip, teacher: dict, classes: tuple[str, ...]):
     """The teacher chain on one clip, then the agreement filter when it is enabled:
     (labels, labels before the filter, the filter's counts or None)."""
-    backends = backends or build_chain(teacher["chain"], teacher["backends"], teacher["ontology"])
-    labels = run_chain(backends, clip, classes, teacher["mode"])
+    labels = run_chain(backends(teacher), clip, classes, teacher["mode"])
     agree = teacher.get("agreement") or {}
     if not agree.get("enabled"):
         return labels, labels, None
-    others = [run_chain(build_chain([n], teacher["backends"], teacher["ontology"]), clip, classes)
-              for n in agree.get("with") or []]
+    others = [run_chain(backends(teacher, [n]), clip, classes) for n in agree.get("with") or []]
     kept, counts = agreement_filter(labels, others, agree["px"], agree["window"], agree["max_residual"])
     return kept, labels, counts
 
@@ -52,8 +59,7 @@ def _label_one(args) -> dict:
     path, out, teacher, classes, fp = args
     clip = load_clip(path)
     C = tuple(classes)
-    backends = _chain.setdefault(fp, build_chain(teacher["chain"], teacher["backends"], teacher["ontology"]))
-    labels, raw, agreed = teach(clip, teacher, C, backends)
+    labels, raw, agreed = teach(clip, teacher, C)
     doc = {"fingerprint": fp, "chain": teacher["chain"], "mode": teacher["mode"], "classes": classes,
            "fps": clip.fps, "height": clip.shape[0], "width": clip.shape[1]}
     if agreed is not None:
@@ -92,7 +98,7 @@ def run(conf: dict) -> dict:
     if heads:
         print(f"{len(heads)}/{len(clips)} clips already labelled in {out}, labelling {len(todo)}")
     if todo:   # models and servers are needed (and checked) only when there is a clip to label
-        for be in _chain.setdefault(fp, build_chain(teacher["chain"], teacher["backends"], teacher["ontology"])):
+        for be in backends(teacher):
             if hasattr(be, "check"):
                 be.check()
     jobs = [(p, out, teacher, classes, fp) for p in todo]
@@ -101,14 +107,9 @@ def run(conf: dict) -> dict:
             h = _label_one(j)
             heads[h["clip_id"]] = h
     else:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker) as ex:
+        with worker_pool(workers) as ex:
             for f in tqdm(as_completed([ex.submit(_label_one, j) for j in jobs]), total=len(jobs),
                           desc="labelling", unit="clip"):
                 h = f.result()
                 heads[h["clip_id"]] = h
     return write_reports([heads[clip_id(p)] for p in clips], teacher, classes, out, Path(conf["reports"]))
-
-
-def _init_worker():
-    import cv2
-    cv2.setNumThreads(1)

@@ -160,7 +160,7 @@ class MotionBackend:
         for b in components(white, min_area=int(0.0005 * H * W)):
             if b.w < 0.03 * W or b.h < 0.02 * H or b.w > 0.95 * W:
                 continue
-            sub = b.mask[b.box[1]:b.box[3], b.box[0]:b.box[2]]
+            sub = b.crop
             bw = max(2, b.w // 8)
             reach = [sub[:, :bw].any(1).mean(), sub[:, -bw:].any(1).mean(), sub[:max(2, b.h // 8)].any(0).mean()]
             hull = cv2.convexHull(np.argwhere(sub)[:, ::-1].astype(np.int32))
@@ -181,5 +181,9 @@ class MotionBackend:
 def _union(blobs: list[Blob], shape, grow: int) -> np.ndarray:
     m = np.zeros(shape, np.uint8)
     for b in blobs:
-        m |= b.mask
+        if b.full is not None:
+            m |= b.full
+        else:
+            x0, y0, x1, y1 = b.box
+            m[y0:y1, x0:x1] |= b.crop
     return cv2.dilate(m, np.ones((grow, grow), np.uint8)).astype(bool) if grow > 1 else m.astype(bool)

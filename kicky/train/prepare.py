@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing as mp
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import cv2
@@ -19,6 +17,7 @@ from tqdm import tqdm
 from kicky.dataset.coco import ANN
 from kicky.dataset.splits import SPLITS
 from kicky.io.atomic import staged_dir, write_json
+from kicky.io.pool import worker_pool
 
 
 
@@ -68,7 +67,7 @@ def prepare(src: str | Path, res: int, workers: int = 0, quality: int = 95) -> P
                 jobs.append((str(src / split / im["file_name"]), str(tmp / split / im["file_name"]), res, quality))
                 im.update(width=res, height=res, source_size=[im["width"], im["height"]])
             write_json(tmp / split / ANN, coco)
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
+        with worker_pool(workers) as pool:
             list(tqdm(pool.map(_image, jobs, chunksize=16), total=len(jobs), desc=f"pre-resize to {res}",
                       unit="img", leave=False))
         write_json(tmp / "prepared.json", {"key": key, "source": str(src), "res": res})

@@ -104,3 +104,11 @@ def test_missing_sam3_weights_names_the_place(clip_set, tmp_path):
     with pytest.raises(KickyError, match="nowhere"):
         run(conf)
     assert not (tmp_path / "labels").exists()
+
+
+def test_staging_folders_are_not_clips(clip_set):
+    """A killed sim leaves `.<clip>.*` staging folders with a clip.mp4 inside: never a clip."""
+    from kicky.teacher.clips import find_clips
+    root, goal_id, _ = clip_set
+    shutil.copytree(root / goal_id, root / f".{goal_id}.abc123")
+    assert [p.name for p in find_clips(root)] == sorted(["goal", "pass"])
