@@ -6,15 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
-from kicky.analysis.analyse import analyse
 from kicky.analysis.degrade import degrade
-from kicky.analysis.scoring import score_report, summarise
+from kicky.analysis.scoring import analyse_and_score, summarise
 from kicky.errors import KickyError
 from kicky.io.atomic import write_json, write_text
+from kicky.sim.truth import CLASSES
 from kicky.teacher.clips import find_clips, load_clip
 from kicky.teacher.oracle import truth_instances
 
-CLASSES = ("ball", "player", "goal")
 
 
 def oracle_detections(clip) -> list:
@@ -53,11 +52,7 @@ def evaluate_clip(path: Path, conditions: list[dict], analysis: dict, seed: int,
     for i, c in enumerate(conditions):
         d = dets if c["name"] == "oracle" else degrade(dets, np.random.default_rng([seed, i]), c["drop"],
                                                         c["jitter_px"], c["false_balls"])
-        rep = analyse(d, clip.fps, (lambda t: clip.frames[t]) if c["pose"] else None, analysis)
-        row = score_report(rep, clip.truth)
-        if not c["pose"]:
-            row["foot_correct"] = row["pose_captured"] = None
-        out[c["name"]] = row
+        out[c["name"]] = analyse_and_score(d, clip, analysis, c["pose"])[1]
     return out
 
 

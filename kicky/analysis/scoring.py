@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from kicky.analysis.analyse import analyse
 from kicky.analysis.report import ShotReport
 
 
@@ -19,6 +20,18 @@ def score_report(report: ShotReport, truth: dict) -> dict:
             "speed_error": err(report.speed_kmh), "speed_error_plain": err(report.speed_plain_kmh),
             "kick_error": (None if report.kick_frame is None else report.kick_frame - truth["kick_frame"])
             if shot else None}
+
+
+def analyse_and_score(detections: list, clip, analysis: dict | None, pose: bool,
+                      truth: dict | None = None) -> tuple[ShotReport, dict]:
+    """Analyse one clip's detections (MediaPipe pose on its frames when `pose`) and score the report
+    against `truth` (default: the clip's own). Without frames there is no pose: foot and pose
+    capture were not measured (None), not failed."""
+    rep = analyse(detections, clip.fps, (lambda t: clip.frames[t]) if pose else None, analysis)
+    row = score_report(rep, truth if truth is not None else clip.truth)
+    if not pose:
+        row["foot_correct"] = row["pose_captured"] = None
+    return rep, row
 
 
 def _mean(rows: list[dict], key: str) -> float | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from kicky.analysis import analyse, score_report, summarise
+from kicky.analysis import summarise
+from kicky.analysis.scoring import analyse_and_score
 from kicky.teacher.backend import ClipInput
 from kicky.teacher.instances import Labels
 
@@ -16,11 +17,8 @@ def clip_row(dets: Labels, clip: ClipInput, analysis: dict | None, pose: bool, s
     """One clip's scores plus timing: detection seconds (from the detector's own record, None when it
     kept none) and the analysis seconds measured here."""
     t0 = time.perf_counter()
-    rep = analyse(dets, clip.fps, (lambda t: clip.frames[t]) if pose else None, analysis)
+    rep, row = analyse_and_score(dets, clip, analysis, pose, {**clip.truth, "clip_id": clip.clip_id})
     sec = time.perf_counter() - t0
-    row = score_report(rep, {**clip.truth, "clip_id": clip.clip_id})
-    if not pose:   # no frames, no pose: foot and pose capture were not measured (not failed)
-        row["foot_correct"] = row["pose_captured"] = None
     det_s = (detector or {}).get("seconds")
     row.update(split=split, frames=len(clip), duration_s=len(clip) / clip.fps, analysis_s=sec,
                detect_s=None if det_s is None else float(det_s), shot_found=rep.shot_found)
