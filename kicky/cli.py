@@ -32,6 +32,6 @@ def call(run: Callable[[dict], object], cfg: DictConfig):
         print(f"error: {e}", file=sys.stderr)
         sys.exit(2)
     except BrokenProcessPool:
-        print("error: a worker process died (killed, most often out of memory): rerun the same command to "
-              "resume (finished clips are kept), with fewer workers= if memory is short", file=sys.stderr)
+        print("error: a worker process died (killed, most often out of memory): rerun the same command "
+              "(stages that resume keep their finished clips), with fewer workers= if memory is short", file=sys.stderr)
         sys.exit(2)
