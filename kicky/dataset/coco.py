@@ -1,9 +1,7 @@
 """COCO instance-segmentation JSON (RLE masks) for one split, as rfdetr's loader reads it."""
 from __future__ import annotations
 
-import numpy as np
-from pycocotools import mask as mask_utils
-
+from kicky.io.rle import box_and_area, encode
 from kicky.teacher.instances import Instance
 
 ANN = "_annotations.coco.json"   # one per split directory, as rfdetr reads it
@@ -23,12 +21,11 @@ class CocoWriter:
         for inst in insts:
             if inst.cls not in self.classes or not inst.mask.any():
                 continue
-            r = mask_utils.encode(np.asfortranarray(inst.mask.astype(np.uint8)))
-            x, y, w, h = (float(v) for v in mask_utils.toBbox(r))
+            r = encode(inst.mask)
+            box, area = box_and_area(r)
             self.annotations.append({
                 "id": len(self.annotations), "image_id": image_id, "category_id": self.classes.index(inst.cls),
-                "bbox": [x, y, w, h], "area": float(mask_utils.area(r)), "iscrowd": 0,
-                "segmentation": {"size": [int(v) for v in r["size"]], "counts": r["counts"].decode("ascii")},
+                "bbox": box, "area": area, "iscrowd": 0, "segmentation": r,
                 "score": round(float(inst.score), 4), "source": inst.source})
 
     def extend(self, part: "CocoWriter") -> None:

@@ -6,10 +6,10 @@ import contextlib
 import io
 
 import numpy as np
-from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
+from kicky.io.rle import encode
 from kicky.teacher.instances import Instance
 
 IOU_TYPES = ("bbox", "segm")
@@ -28,9 +28,7 @@ def results(dets: list[list[Instance]], frames: dict[int, int], classes: list[st
             x0, y0, x1, y1 = (float(v) for v in d.box)
             base = {"image_id": img, "category_id": classes.index(d.cls), "score": float(d.score)}
             out["bbox"].append({**base, "bbox": [x0, y0, x1 - x0, y1 - y0]})
-            r = mask_utils.encode(np.asfortranarray(d.mask.astype(np.uint8)))
-            out["segm"].append({**base, "segmentation": {"size": [int(v) for v in r["size"]],
-                                                         "counts": r["counts"].decode("ascii")}})
+            out["segm"].append({**base, "segmentation": encode(d.mask)})
     return out
 
 

@@ -13,8 +13,8 @@ import cv2
 import numpy as np
 
 from kicky.errors import KickyError
+from kicky.io.rle import decode
 from kicky.io.video import read_frames
-from kicky.sim.truth import decode
 
 TILE_W = 480
 

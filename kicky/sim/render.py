@@ -157,7 +157,6 @@ class Renderer:
         if (z < 0.5).any():
             return None
         f = cam.focal
-        rad = {name: f * r / z[J[a]] for a, _, r, name in LIMBS}
         pad = f * 0.15 / z.min() + 4
         x0, y0 = np.floor(uv.min(0) - pad).astype(int)
         x1, y1 = np.ceil(uv.max(0) + pad).astype(int)

@@ -3,8 +3,8 @@ per-clip outcome, kick, shooter, foot, speed, 3D path and camera. Written as tru
 from __future__ import annotations
 
 import numpy as np
-from pycocotools import mask as mask_utils
 
+from kicky.io.rle import encode
 from kicky.sim.people import JOINTS
 from kicky.sim.render import BALL_ID, Frame
 from kicky.sim.scenario import Scenario
@@ -14,22 +14,13 @@ TRUTH_VERSION = 1
 CLASSES = ("ball", "player", "goal")
 
 
-def rle(mask: np.ndarray) -> dict:
-    r = mask_utils.encode(np.asfortranarray(mask.astype(np.uint8)))
-    return {"size": [int(v) for v in r["size"]], "counts": r["counts"].decode("ascii")}
-
-
-def decode(r: dict) -> np.ndarray:
-    return mask_utils.decode({"size": r["size"], "counts": r["counts"].encode("ascii")}).astype(bool)
-
-
 def _instance(cls: str, track: int, mask: np.ndarray) -> dict | None:
     ys, xs = np.nonzero(mask)
     if len(xs) == 0:
         return None
     x0, y0 = int(xs.min()), int(ys.min())
     return {"class": cls, "track_id": track, "bbox": [x0, y0, int(xs.max()) + 1 - x0, int(ys.max()) + 1 - y0],
-            "area": int(len(xs)), "rle": rle(mask)}
+            "area": int(len(xs)), "rle": encode(mask)}
 
 
 def frame_truth(scn: Scenario, i: int, fr: Frame) -> dict:

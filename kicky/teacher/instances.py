@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from pycocotools import mask as mask_utils
+
+from kicky.io.rle import decode, encode
 
 
 @dataclass
@@ -27,16 +28,13 @@ class Instance:
         return int(self.mask.sum())
 
     def to_json(self) -> dict:
-        r = mask_utils.encode(np.asfortranarray(self.mask.astype(np.uint8)))
         return {"class": self.cls, "score": round(float(self.score), 4), "source": self.source,
                 "box": [round(float(v), 2) for v in self.box], "area": self.area,
-                "rle": {"size": [int(v) for v in r["size"]], "counts": r["counts"].decode("ascii")}}
+                "rle": encode(self.mask)}
 
     @classmethod
     def from_json(cls, d: dict) -> "Instance":
-        r = d["rle"]
-        mask = mask_utils.decode({"size": r["size"], "counts": r["counts"].encode("ascii")}).astype(bool)
-        return cls(d["class"], mask, d["score"], d["source"], tuple(d["box"]))
+        return cls(d["class"], decode(d["rle"]), d["score"], d["source"], tuple(d["box"]))
 
 
 Labels = list[list[Instance]]  # one list of instances per frame

@@ -60,7 +60,6 @@ class MotionBackend:
             pitch = warp(pitch_ref.astype(np.uint8), scene.warps[t], inverse=True).astype(bool)
             inner = cv2.erode(pitch.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
             still = (an > p.anomaly_thr) & inner & ~moving & ~white_mask(frames[t], sm)
-            obj = moving | still
             score = np.maximum(scene.diff[t], an).astype(np.float32)
             ps = self._players(frames[t], moving, pitch, score, H, confirm=False)
             ps += self._players(frames[t], still & ~_union(ps, (H, W), 5), pitch, score, H, confirm=True)

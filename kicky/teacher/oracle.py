@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from kicky.errors import KickyError
-from kicky.sim.truth import decode
+from kicky.io.rle import decode
 from kicky.teacher.backend import ClipInput
 from kicky.teacher.instances import Instance, Labels
 

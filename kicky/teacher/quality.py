@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kicky.sim.truth import decode
+from kicky.io.rle import decode
 from kicky.teacher.instances import Instance, Labels
 
 

@@ -11,14 +11,13 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from pycocotools import mask as mask_utils
 from tqdm import tqdm
 
 from kicky.dataset.coco import ANN
 from kicky.dataset.splits import SPLITS
 from kicky.io.atomic import staged_dir, write_json
 from kicky.io.pool import worker_pool
-
+from kicky.io.rle import box_and_area, decode, encode
 
 
 def fingerprint(src: Path, res: int) -> str:
@@ -29,17 +28,14 @@ def fingerprint(src: Path, res: int) -> str:
 
 
 def resize_annotation(a: dict, sx: float, sy: float, res: int) -> dict | None:
-    m = mask_utils.decode(mask_utils.frPyObjects(a["segmentation"], *a["segmentation"]["size"])
-                          if isinstance(a["segmentation"]["counts"], list) else
-                          {"size": a["segmentation"]["size"], "counts": a["segmentation"]["counts"].encode()})
+    m = decode(a["segmentation"]).astype(np.uint8)
     small = cv2.resize(m, (res, res), interpolation=cv2.INTER_AREA if min(sx, sy) < 1 else cv2.INTER_NEAREST)
     if not small.any():      # a 1-px ball can vanish at the training size: keep its centre pixel
         x, y, w, h = a["bbox"]
         small[min(res - 1, int((y + h / 2) * sy)), min(res - 1, int((x + w / 2) * sx))] = 1
-    r = mask_utils.encode(np.asfortranarray(small.astype(np.uint8)))
-    bx, by, bw, bh = (float(v) for v in mask_utils.toBbox(r))
-    return {**a, "bbox": [bx, by, bw, bh], "area": float(mask_utils.area(r)),
-            "segmentation": {"size": [res, res], "counts": r["counts"].decode("ascii")}}
+    r = encode(small)
+    box, area = box_and_area(r)
+    return {**a, "bbox": box, "area": area, "segmentation": r}
 
 
 def _image(job: tuple[str, str, int, int]) -> None:

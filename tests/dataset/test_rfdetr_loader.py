@@ -2,7 +2,6 @@
 augmentation config reaches rfdetr's train pipeline: it changes train images, never valid ones."""
 import json
 
-import numpy as np
 import pytest
 import torch
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from kicky.sim.goal import BALL_RADIUS, Goal
-from kicky.sim.truth import decode
+from kicky.io.rle import decode
 
 
 def _overlaps(a, b) -> bool:

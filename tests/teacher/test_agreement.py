@@ -1,5 +1,4 @@
 """Agreement labels on a known ball path: a thrown ball with a teleporting false detection."""
-import numpy as np
 
 from kicky.teacher.agreement import agreement_filter
 from kicky.teacher.instances import Instance, box_mask
