@@ -9,7 +9,6 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from kicky.errors import KickyError
 from kicky.io.atomic import write_json
 
 
@@ -29,19 +28,13 @@ def _summary(heads: list[dict], classes: list[str]) -> dict:
 def run(conf: dict) -> dict:
     from tqdm import tqdm
 
-    from kicky.cli import number
     from kicky.dataset.splits import keep_clips
     from kicky.teacher import store
-    from kicky.detect.student import Student, StudentRun
+    from kicky.detect.student import Student
     from kicky.teacher.clips import clip_id, find_clips, load_clip, split_done
     from kicky.teacher.quality import clip_quality
 
-    if not conf.get("run"):
-        raise KickyError("run= is required: the training run dir of the student, e.g. run=outputs/train/small384_classes3")
-    sliced = dict(conf.get("slice") or {}, enabled=bool(conf.get("sliced")))
-    student = Student(StudentRun.load(conf["run"]), device=str(conf["device"]), fp16=conf["fp16"],
-                      threshold=number(conf, "threshold", float, 0.0, 1.0), batch=number(conf, "batch", int, 1),
-                      sliced=sliced)
+    student = Student.from_config(conf.get("run"), conf)
     fp, out = student.fingerprint, Path(conf["out"])
     clips = find_clips(conf["clips"])
     clips = keep_clips(clips, conf["clips"], conf.get("data"), conf.get("splits"))

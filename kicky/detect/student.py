@@ -74,6 +74,18 @@ def machine(device: str = "cpu") -> str:
 class Student:
     """`detect(frames)` -> per-frame instances. `fp16`: auto (on CUDA) | true | false."""
 
+    @classmethod
+    def from_config(cls, run_dir: str | Path | None, s: dict) -> "Student":
+        """The student of a training run dir with the detect settings `s` (device, fp16, batch,
+        threshold, sliced, slice: conf/detect.yaml's keys), each checked with one clear error."""
+        from kicky.cli import number
+        if not run_dir:
+            raise KickyError("run= is required: the training run dir of the student, "
+                             "e.g. run=outputs/train/small384_classes3")
+        return cls(StudentRun.load(run_dir), device=str(s["device"]), fp16=s["fp16"],
+                   threshold=number(s, "threshold", float, 0.0, 1.0), batch=number(s, "batch", int, 1),
+                   sliced=dict(s.get("slice") or {}, enabled=bool(s.get("sliced"))))
+
     def __init__(self, run: StudentRun, device: str = "auto", fp16: str | bool = "auto", threshold: float = 0.3,
                  batch: int = 8, sliced: dict | None = None):
         import rfdetr

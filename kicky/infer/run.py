@@ -52,11 +52,8 @@ def detect(conf: dict, clip: ClipInput) -> tuple[list, dict]:
         labels, _, _ = teach(clip, conf["teacher"], CLASSES)
         return labels, {"source": "teacher", "chain": conf["teacher"]["chain"]}
     if src == "student":
-        from kicky.detect.student import Student, StudentRun
-        s = conf["student"]
-        student = Student(StudentRun.load(conf["run"]), device=str(s["device"]), fp16=s["fp16"],
-                          threshold=float(s["threshold"]), batch=int(s["batch"]),
-                          sliced=dict(s.get("slice") or {}, enabled=bool(s.get("sliced"))))
+        from kicky.detect.student import Student
+        student = Student.from_config(conf["run"], conf["student"])
         labels, timing = student.detect(clip.frames)
         return labels, {"source": "student", **student.describe(), **timing}
     raise KickyError(f"source={src!r}: use one of {', '.join(SOURCES)}")

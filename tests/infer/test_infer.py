@@ -86,3 +86,12 @@ def test_truth_source_needs_truth(short_clips, tmp_path):
     with pytest.raises(KickyError, match="source=truth needs the simulator's truth.json"):
         run(compose_conf("infer", [f"clip={tmp_path / 'real.mp4'}", "source=truth", f"out={tmp_path / 'o'}"]))
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("over, expect", [("student.threshold=abc", "threshold='abc': expected a number"),
+                                          ("student.batch=0", r"batch=0 is out of range")])
+def test_bad_student_settings_are_one_clear_error(short_clips, tiny_run, tmp_path, over, expect):
+    with pytest.raises(KickyError, match=expect):   # the same checks as the detect stage's
+        run(compose_conf("infer", [f"clip={short_clips / 'short_goal'}", "source=student", f"run={tiny_run}",
+                                   "student.device=cpu", over, f"out={tmp_path / 'o'}"]))
+    assert not (tmp_path / "o").exists()
