@@ -2,14 +2,18 @@
 degraded: goal / foot / pose / speed against truth, overall and by outcome, as JSON and markdown."""
 from __future__ import annotations
 
+import contextlib
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from kicky.analysis.degrade import degrade
 from kicky.analysis.scoring import analyse_and_score, summarise
+from kicky.cli import number
 from kicky.errors import KickyError
 from kicky.io.atomic import write_json, write_text
+from kicky.io.pool import worker_pool
 from kicky.sim.truth import CLASSES
 from kicky.teacher.clips import find_clips, load_clip
 from kicky.teacher.oracle import truth_instances
@@ -80,13 +84,17 @@ def run(cfg: dict) -> dict:
         raise KickyError(f"n must be >= 0 (0 = all clips), got {cfg['n']}")
     if not isinstance(cfg.get("known_lens", False), bool):
         raise KickyError(f"known_lens must be true or false, got {cfg['known_lens']!r}")
+    workers = number(cfg, "workers", int, 1)
     paths = find_clips(cfg["clips"])[: cfg["n"] or None]
     conditions = settings_grid(cfg)
     results: dict[str, list[dict]] = {c["name"]: [] for c in conditions}
-    for p in tqdm(paths, desc="analysis", unit="clip"):
-        rows = evaluate_clip(p, conditions, cfg["analysis"], cfg["seed"], cfg.get("known_lens", False))
-        for k, row in rows.items():
-            results[k].append(row)
+    job = partial(evaluate_clip, conditions=conditions, analysis=cfg["analysis"], seed=cfg["seed"],
+                  known_lens=cfg.get("known_lens", False))
+    with contextlib.ExitStack() as stack:
+        mapper = map if workers == 1 else stack.enter_context(worker_pool(workers)).map
+        for rows in tqdm(mapper(job, paths), total=len(paths), desc="analysis", unit="clip"):
+            for k, row in rows.items():
+                results[k].append(row)
     md = table(results)
     print(md)
     out = {"clips": str(cfg["clips"]), "n": len(paths), "known_lens": cfg.get("known_lens", False),

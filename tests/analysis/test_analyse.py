@@ -99,3 +99,22 @@ def test_analysis_app_with_a_known_lens(sim_clips, tmp_path):
     with pytest.raises(KickyError, match="known_lens must be true or false"):
         analysis_run(compose_conf("analyse", [f"clips={d.parent}", f"out={tmp_path / 'bad'}", "known_lens=maybe"]))
     assert not (tmp_path / "bad").exists()
+
+
+def test_analysis_app_in_parallel_gives_the_serial_rows(sim_clips, tmp_path):
+    """workers=2 analyses clips in worker processes; rows come back in clip order, equal to workers=1."""
+    import shutil
+    from kicky.analysis.evaluate import run as analysis_run
+    from tests.detect.conftest import compose_conf
+    clips = tmp_path / "clips"
+    for name in ("goal", "over", "pass"):
+        shutil.copytree(sim_clips[name][0], clips / name)
+    res = {w: analysis_run(compose_conf("analyse", [f"clips={clips}", f"out={tmp_path / w}", f"workers={w}",
+                                                    "analysis.pose.enabled=false"]))
+           for w in ("1", "2")}
+    assert res["1"]["n"] == 3 and res["1"]["rows"] == res["2"]["rows"]
+    rows = res["2"]["rows"]["oracle"]
+    assert [r["outcome"] if r["kind"] == "shot" else r["kind"] for r in rows] == ["goal", "over", "pass"]
+    with pytest.raises(KickyError, match="workers=0 is out of range"):
+        analysis_run(compose_conf("analyse", [f"clips={clips}", f"out={tmp_path / 'bad'}", "workers=0"]))
+    assert not (tmp_path / "bad").exists()
