@@ -12,9 +12,15 @@ def per_class(row: dict, split: str, classes: list[str]) -> dict[str, float | No
     return {c: row.get(f"{split}/AP/{c}", row.get(f"{split}/ema_AP/{c}")) for c in classes}
 
 
+def best_map(row: dict, prefix: str = "") -> float:
+    """A row's box mAP@50:95: the better of the model's and its EMA's (keys `{prefix}mAP_50_95` and
+    `{prefix}ema_mAP_50_95`; 0 where neither was measured)."""
+    return float(max(row.get(f"{prefix}mAP_50_95") or 0.0, row.get(f"{prefix}ema_mAP_50_95") or 0.0))
+
+
 def best_epoch(history: list[dict]) -> dict:
     scored = [r for r in history if r.get("val/mAP_50_95") is not None or r.get("val/ema_mAP_50_95") is not None]
-    return max(scored, key=lambda r: max(r.get("val/mAP_50_95") or 0, r.get("val/ema_mAP_50_95") or 0), default={})
+    return max(scored, key=lambda r: best_map(r, "val/"), default={})
 
 
 def summary(history: list[dict], test: dict, classes: list[str], info: dict) -> dict:

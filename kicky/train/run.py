@@ -124,4 +124,4 @@ def run(conf: dict) -> float:
     best = metrics["valid_best"]
     if conf["objective"] == "ball_ap":
         return float(best["per_class_ap"].get("ball") or 0.0)
-    return float(max(best.get("mAP_50_95") or 0.0, best.get("ema_mAP_50_95") or 0.0))
+    return report.best_map(best)

@@ -9,6 +9,7 @@ import yaml
 from hydra.experimental.callback import Callback
 
 from kicky.io.atomic import write_json, write_text
+from kicky.train.report import best_map
 
 
 def trials(sweep_dir: Path) -> list[dict]:
@@ -19,7 +20,7 @@ def trials(sweep_dir: Path) -> list[dict]:
         overrides = yaml.safe_load(over_file.read_text()) if over_file.is_file() else []
         best = metrics["valid_best"]
         out.append({"dir": m.parent.name, "overrides": " ".join(overrides),
-                    "valid_mAP_50_95": max(best.get("mAP_50_95") or 0, best.get("ema_mAP_50_95") or 0),
+                    "valid_mAP_50_95": best_map(best),
                     "valid_segm_mAP_50_95": best.get("segm_mAP_50_95"),
                     **{f"AP_{c}": v for c, v in best["per_class_ap"].items()},
                     "images_per_s": metrics["throughput"]["images_per_s_last"]})
