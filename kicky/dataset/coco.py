@@ -7,6 +7,11 @@ from kicky.teacher.instances import Instance
 ANN = "_annotations.coco.json"   # one per split directory, as rfdetr reads it
 
 
+def class_names(doc: dict) -> list[str]:
+    """The class names of a COCO dict, in category-id order (= the model's class ids)."""
+    return [c["name"] for c in sorted(doc["categories"], key=lambda c: c["id"])]
+
+
 class CocoWriter:
     """Accumulates images and annotations of one split. Category ids are 0..N-1 in class order."""
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from kicky.dataset.coco import ANN, class_names
 from kicky.errors import KickyError
-
-from kicky.dataset.coco import ANN
 from kicky.dataset.splits import SPLITS
 
 
@@ -26,7 +25,7 @@ def dataset_images(dataset: str | Path) -> tuple[list[dict], dict[str, str], lis
         images, classes = [], None
         for s in SPLITS:
             doc = json.loads((dataset / s / ANN).read_text())
-            classes = classes or [c["name"] for c in sorted(doc["categories"], key=lambda c: c["id"])]
+            classes = classes or class_names(doc)
             images += [{"clip_id": i["clip_id"], "frame": int(i["frame"]), "width": int(i["width"]),
                         "height": int(i["height"]), "split": s} for i in doc["images"]]
     except (OSError, ValueError, KeyError, TypeError) as e:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from kicky.dataset.coco import ANN
+from kicky.dataset.coco import ANN, class_names
 from kicky.dataset.splits import SPLITS
 from kicky.errors import KickyError
 from kicky.io.atomic import write_text
@@ -27,8 +27,7 @@ def dataset_classes(data: Path, name: str) -> list[str]:
             raise KickyError(f"no dataset at {data} (missing {split}/{ANN}): build it first with "
                              f"`python -m kicky.dataset dataset={name}` or point data= at one")
     try:
-        cats = json.loads((data / "train" / ANN).read_text())["categories"]
-        return [c["name"] for c in sorted(cats, key=lambda c: c["id"])]
+        return class_names(json.loads((data / "train" / ANN).read_text()))
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise KickyError(f"unreadable dataset {data / 'train' / ANN}: {e.__class__.__name__}: {e}: "
                          f"rebuild it with `python -m kicky.dataset`") from None
