@@ -80,12 +80,13 @@ def analyse(detections: list[list[Instance]], fps: float, frame_at: Callable[[in
     rep.speed_kmh, rep.speed_plain_kmh = _r(rep.speed_kmh), _r(rep.speed_plain_kmh)
     rep.shot_found = not missing
     rep.message = "; ".join(missing)
-    _pose(rep, track, people, kick, frame_at, wh, c, speed.clean_widths(track, touched))
-    _foot(rep, track, people, kick, wh, c)
+    flight = speed.velocity_3d(track, speed.clean_widths(track, touched), kick, wh, c["speed"])
+    _pose(rep, track, people, kick, frame_at, wh, c, flight)
+    _foot(rep, track, people, kick, wh, c, flight)
     return rep
 
 
-def _foot(rep: ShotReport, track, people, kick: int, wh, c: dict) -> None:
+def _foot(rep: ShotReport, track, people, kick: int, wh, c: dict, flight: np.ndarray | None) -> None:
     """Kicking foot by `foot.method`: the pose vote (already in rep), the run-up side, or the run-up
     unless its score is weak (then the pose vote, else the weak run-up)."""
     fc = c["foot"]
@@ -93,7 +94,7 @@ def _foot(rep: ShotReport, track, people, kick: int, wh, c: dict) -> None:
         raise KickyError(f"analysis.foot.method must be pose, runup or combined, got {fc['method']!r}")
     by_pose = rep.kicking_foot
     score = None if rep.shooter is None else runup.runup_score(
-        people, rep.shooter, track, kick, wh[0], fc, c["speed"]["focal_frac"] * wh[0])
+        people, rep.shooter, track, kick, wh[0], fc, c["speed"]["focal_frac"] * wh[0], flight)
     by_run = runup.foot(score)
     rep.foot_votes = {"pose": by_pose, "runup": by_run, "runup_score": _r(score, 3)}
     if fc["method"] == "pose":
@@ -105,7 +106,7 @@ def _foot(rep: ShotReport, track, people, kick: int, wh, c: dict) -> None:
     rep.foot_method, rep.kicking_foot = choice if choice[1] is not None else (None, None)
 
 
-def _pose(rep: ShotReport, track, people, kick: int, frame_at, wh, c: dict, widths: np.ndarray) -> None:
+def _pose(rep: ShotReport, track, people, kick: int, frame_at, wh, c: dict, flight: np.ndarray | None) -> None:
     """Fill pose, kicking foot and angles in place (or say why not)."""
     if rep.shooter is None:
         rep.pose_message = "no shooter"
@@ -123,7 +124,7 @@ def _pose(rep: ShotReport, track, people, kick: int, frame_at, wh, c: dict, widt
     ball_xy = track.xy[kick] if np.isfinite(track.xy[kick, 0]) else track.xy[t]
     rep.pose_captured, rep.pose_frame, rep.landmarks = True, t, np.round(lm, 1).tolist()
     rep.angles = pose.judged(pose.angles(lm, ball_xy), pc["good"])
-    v = speed.velocity_3d(track, widths, kick, wh, c["speed"])
+    v = flight
     if v is None or not np.isfinite(ball_xy).all():
         rep.pose_message = "no ball flight to tell the kicker's facing: foot unknown"
         return

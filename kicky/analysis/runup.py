@@ -9,7 +9,10 @@ Two estimates of the same angle, summed (each is the signed sine of the angle, +
   the image's y-down axis) whether it stands behind, beside or in front of the kicker.
 - top-down: ground motion in the camera's horizontal plane, depth from size (player: 1 / box height,
   ball: 1 / width), lateral from the image x times depth. The ball's rise does not enter, unlike its
-  image direction. The focal length only scales depth, for both vectors alike: the sign is free of it."""
+  image direction. The ball's flight is the speed module's 3D fit (`speed.velocity_3d`: a RANSAC
+  line through 1 / width, so a leg in front of the ball does not bend it) when there is one, else a
+  least-squares fit to the widths of `ball_frames`. The focal length only scales depth, for both
+  vectors alike: the sign is free of it."""
 from __future__ import annotations
 
 import numpy as np
@@ -54,10 +57,11 @@ def _boxes(people: list[dict[str, Instance]], shooter: str, frames: range) -> tu
 
 
 def runup_score(people: list[dict[str, Instance]], shooter: str, track: BallTrack, kick: int,
-                image_w: int, cfg: dict, focal_px: float = 1.0) -> float | None:
+                image_w: int, cfg: dict, focal_px: float = 1.0, flight: np.ndarray | None = None) -> float | None:
     """Sum of the image and top-down signed sines (+ = right foot), None when neither can be measured
     (cfg = the `foot` section). Top-down depth is focal_px / size (lateral: (x - cx) / size), so depth
-    and sideways motion are weighed in the same units."""
+    and sideways motion are weighed in the same units. `flight`: the ball's camera-frame velocity
+    (x right, y down, z away; any units) computed with the same focal length, if known."""
     a, z = cfg["run_frames"]
     t, b = _boxes(people, shooter, range(kick - a, kick - z + 1))
     tf, bf = _boxes(people, shooter, range(kick, kick + cfg["follow_frames"] + 1))
@@ -71,11 +75,14 @@ def runup_score(people: list[dict[str, Instance]], shooter: str, track: BallTrac
     cx = image_w / 2
     ball_t = [i for i in range(kick + ta, kick + tz + 1) if i < len(track.xy) and np.isfinite(track.xy[i]).all()
               and np.isfinite(track.width[i]) and track.width[i] > 0]
-    if len(t) >= 3 and len(ball_t) >= 3:  # top-down: depth from player height / ball width
+    if len(t) >= 3 and (flight is not None or len(ball_t) >= 3):  # top-down: depth from player height / ball width
         h = np.maximum(b[:, 3] - b[:, 1], 1.0)
         run = velocity(t, np.c_[((b[:, 0] + b[:, 2]) / 2 - cx) / h, focal_px / h])
-        w = track.width[ball_t]
-        shot = velocity(np.array(ball_t), np.c_[(track.xy[ball_t, 0] - cx) / w, focal_px / w])
+        if flight is not None:
+            shot = np.array([flight[0], flight[2]], float)
+        else:
+            w = track.width[ball_t]
+            shot = velocity(np.array(ball_t), np.c_[(track.xy[ball_t, 0] - cx) / w, focal_px / w])
         if run is not None and shot is not None:
             score, got = score + side_topdown(run, shot), True
     return score if got else None

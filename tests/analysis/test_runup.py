@@ -56,3 +56,36 @@ def test_runup_side_from_behind_and_front_agree_for_the_same_kick():
 def test_no_motion_no_answer():
     assert runup.foot(runup.side(np.zeros(2), np.array([0.0, 1.0]))) is None
     assert runup.velocity(np.arange(2.0), np.zeros((2, 2))) is None
+
+
+def _kick_scene(T=60, kick=50, f=1000.0, W=1920, H=1080):
+    """A right-footed kicker filmed from behind: he runs up from the left of the shot line (camera
+    frame: x right, z away; from x=-1.5, z=12 to x=0, z=14 over kick-40 .. kick-8; no box after).
+    The ball then flies straight away, but its widths GROW (a leg in front, a blurred mask): the
+    width-only flight says it comes towards the camera."""
+    from kicky.analysis.balltrack import BallTrack
+    from kicky.teacher.instances import Instance
+    people = [{} for _ in range(T)]
+    for t in range(kick - 40, kick - 7):
+        a = (t - (kick - 40)) / 32
+        X, Z = -1.5 + 1.5 * a, 12.0 + 2.0 * a
+        u, h, yb = W / 2 + f * X / Z, f * 1.8 / Z, H / 2 + f * 1.5 / Z
+        people[t]["P1"] = Instance("player", np.zeros((1, 1), bool), 1.0, "test", (u - h / 5, yb - h, u + h / 5, yb))
+    xy = np.full((T, 2), np.nan)
+    width = np.full(T, np.nan)
+    for t in range(kick + 1, T):
+        xy[t] = (W / 2, H / 2 + 50 - 3 * (t - kick))
+        width[t] = 10.0 + 0.5 * (t - kick)
+    track = BallTrack(xy, width, np.isfinite(width), np.zeros(T, bool), [None] * T, [None] * T)
+    return people, track, kick, W, f
+
+
+def test_runup_score_takes_the_flight_from_the_3d_fit_when_given():
+    people, track, kick, W, f = _kick_scene()
+    cfg = {"run_frames": [40, 8], "follow_frames": 10, "ball_frames": [2, 8]}
+    away = runup.runup_score(people, "P1", track, kick, W, cfg, f, flight=np.array([0.0, -0.3, 1.0]))
+    assert runup.foot(away) == "right" and away > 0.3
+    widths_only = runup.runup_score(people, "P1", track, kick, W, cfg, f)
+    assert runup.foot(widths_only) == "left"       # the growing widths mislead the fallback
+    mirrored = runup.runup_score(people, "P1", track, kick, W, cfg, f, flight=np.array([0.0, -0.3, -1.0]))
+    assert mirrored == pytest.approx(-away)
