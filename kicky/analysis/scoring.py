@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from kicky.analysis.analyse import analyse
+from kicky.analysis.config import settings
 from kicky.analysis.report import ShotReport
 
 
@@ -25,12 +26,15 @@ def score_report(report: ShotReport, truth: dict) -> dict:
 def analyse_and_score(detections: list, clip, analysis: dict | None, pose: bool,
                       truth: dict | None = None) -> tuple[ShotReport, dict]:
     """Analyse one clip's detections (MediaPipe pose on its frames when `pose`) and score the report
-    against `truth` (default: the clip's own). Without frames there is no pose: foot and pose
-    capture were not measured (None), not failed."""
+    against `truth` (default: the clip's own). Without pose (no frames, or `pose.enabled: false`),
+    pose capture was not measured (None), not failed; nor was the foot when it comes from the pose."""
     rep = analyse(detections, clip.fps, (lambda t: clip.frames[t]) if pose else None, analysis)
     row = score_report(rep, truth if truth is not None else clip.truth)
-    if not pose:
-        row["foot_correct"] = row["pose_captured"] = None
+    c = settings(analysis)
+    if not (pose and c["pose"]["enabled"]):
+        row["pose_captured"] = None
+        if c["foot"]["method"] == "pose":
+            row["foot_correct"] = None
     return rep, row
 
 

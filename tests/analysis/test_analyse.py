@@ -95,6 +95,9 @@ def test_analysis_app_with_a_known_lens(sim_clips, tmp_path):
         assert res["known_lens"] is (lens == "true") and res["n"] == 1
         row = res["rows"]["oracle"][0]
         assert row["goal_correct"] and row["speed_error"] is not None and row["speed_error"] < 1.0
+        # pose disabled: capture not measured (not 0 %); the run-up foot needs no pose and is scored
+        assert row["pose_captured"] is None and res["summary"]["oracle"]["pose_capture"] is None
+        assert row["foot_correct"] is not None
     assert (tmp_path / "true" / "analysis.md").is_file()
     with pytest.raises(KickyError, match="known_lens must be true or false"):
         analysis_run(compose_conf("analyse", [f"clips={d.parent}", f"out={tmp_path / 'bad'}", "known_lens=maybe"]))

@@ -65,7 +65,8 @@ def test_evaluate_oracle_is_perfect_and_tables_have_every_source(eval_data, tmp_
     manifest = json.loads((eval_data / "ds" / "manifest.json").read_text())["splits"]
     ds = saved["sources"]["oracle"]["downstream"]
     assert ds["overall"]["n"] == 6 and all(ds[s]["n"] == list(manifest.values()).count(s) for s in ("train", "valid", "test"))
-    assert ds["overall"]["goal_acc"] is not None and ds["overall"]["foot_acc"] is None   # pose=false: not measured
+    assert ds["overall"]["goal_acc"] is not None and ds["overall"]["pose_capture"] is None   # pose=false: not measured
+    assert ds["overall"]["foot_acc"] is not None      # ... but the run-up foot needs no pose
     t = saved["sources"]["degraded"]["throughput"]
     assert t["detect_fps"] == pytest.approx(sum(len(json.loads((deg / n / "labels.json").read_text())["frames"])
                                                 for n in NAMES) / 6.0, rel=0.01)
