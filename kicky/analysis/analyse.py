@@ -124,10 +124,9 @@ def _pose(rep: ShotReport, track, people, kick: int, frame_at, wh, c: dict, flig
     ball_xy = track.xy[kick] if np.isfinite(track.xy[kick, 0]) else track.xy[t]
     rep.pose_captured, rep.pose_frame, rep.landmarks = True, t, np.round(lm, 1).tolist()
     rep.angles = pose.judged(pose.angles(lm, ball_xy), pc["good"])
-    v = flight
-    if v is None or not np.isfinite(ball_xy).all():
+    if flight is None or not np.isfinite(ball_xy).all():
         rep.pose_message = "no ball flight to tell the kicker's facing: foot unknown"
         return
     f = c["speed"]["focal_frac"] * wh[0]
-    feet = {s: pose.kicking_foot(x, ball_xy, pose.right_axis(x, v, ball_xy, wh, f)) for s, x in found.items()}
+    feet = {s: pose.kicking_foot(x, ball_xy, pose.right_axis(x, flight, ball_xy, wh, f)) for s, x in found.items()}
     rep.kicking_foot = pose.vote(feet, kick, tuple(pc["vote_span"]))

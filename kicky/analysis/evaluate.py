@@ -19,7 +19,6 @@ from kicky.teacher.clips import find_clips, load_clip
 from kicky.teacher.oracle import truth_instances
 
 
-
 def oracle_detections(clip) -> list:
     return truth_instances(clip, CLASSES)
 

@@ -71,18 +71,18 @@ def runup_score(people: list[dict[str, Instance]], shooter: str, track: BallTrac
         follow = np.array([(bf[-1, 0] + bf[-1, 2]) / 2 - (bf[0, 0] + bf[0, 2]) / 2, bf[-1, 3] - bf[0, 3]])
         if run is not None:
             score, got = score + side(run, follow), True
-    ta, tz = cfg["ball_frames"]
     cx = image_w / 2
-    ball_t = [i for i in range(kick + ta, kick + tz + 1) if i < len(track.xy) and np.isfinite(track.xy[i]).all()
-              and np.isfinite(track.width[i]) and track.width[i] > 0]
-    if len(t) >= 3 and (flight is not None or len(ball_t) >= 3):  # top-down: depth from player height / ball width
-        h = np.maximum(b[:, 3] - b[:, 1], 1.0)
-        run = velocity(t, np.c_[((b[:, 0] + b[:, 2]) / 2 - cx) / h, focal_px / h])
-        if flight is not None:
-            shot = np.array([flight[0], flight[2]], float)
-        else:
+    shot = None if flight is None else np.array([flight[0], flight[2]], float)
+    if flight is None:   # the ball's own widths: depth from 1 / width over `ball_frames`
+        ta, tz = cfg["ball_frames"]
+        ball_t = [i for i in range(kick + ta, kick + tz + 1) if i < len(track.xy) and np.isfinite(track.xy[i]).all()
+                  and np.isfinite(track.width[i]) and track.width[i] > 0]
+        if len(ball_t) >= 3:
             w = track.width[ball_t]
             shot = velocity(np.array(ball_t), np.c_[(track.xy[ball_t, 0] - cx) / w, focal_px / w])
-        if run is not None and shot is not None:
+    if len(t) >= 3 and shot is not None:  # top-down: depth from player height / ball width
+        h = np.maximum(b[:, 3] - b[:, 1], 1.0)
+        run = velocity(t, np.c_[((b[:, 0] + b[:, 2]) / 2 - cx) / h, focal_px / h])
+        if run is not None:
             score, got = score + side_topdown(run, shot), True
     return score if got else None

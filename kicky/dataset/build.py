@@ -9,12 +9,12 @@ from pathlib import Path
 import cv2
 from tqdm import tqdm
 
+from kicky.cli import number
 from kicky.dataset.coco import ANN, CocoWriter
 from kicky.dataset.derive import derive
 from kicky.dataset.sampling import sample_frames
 from kicky.dataset.splits import SPLITS, assign
 from kicky.dataset.stats import split_stats, stats_table
-from kicky.cli import number
 from kicky.errors import KickyError
 from kicky.io.atomic import staged_dir, write_json, write_text
 from kicky.io.pool import worker_pool

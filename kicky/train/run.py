@@ -17,7 +17,6 @@ from kicky.io.atomic import write_text
 from kicky.train import report, settings
 from kicky.train.sizes import check_res
 
-
 log = logging.getLogger("kicky.train")
 
 
