@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -144,9 +145,12 @@ def main() -> None:
         res[f"fast{i}"] = {"variant": variant, "wall_s": round(wall, 1),
                            "images_per_s_wall": round(n_train * a.epochs / wall, 1),
                            "images_per_s_train_loop": [r["images_per_s"] for r in m["history"]],
+                           "images_per_s_steady": [r.get("images_per_s_steady") for r in m["history"]],
                            "gpu_util_mean": [r.get("gpu_util_mean") for r in m["history"]],
                            "gpu_mem_peak_gb": m["throughput"]["gpu_mem_peak_gb"], "valid_last": m["valid_last"]}
         write_json(out / "train_bench.json", res, indent=1)
+        for f in (work / f"fast{i}").glob("*profile_*.txt"):          # profile=pytorch|simple variants
+            shutil.copy(f, out / f"fast{i}_{f.name}")
         print(json.dumps(res[f"fast{i}"], indent=1), flush=True)
 
 

@@ -1,5 +1,6 @@
 """Per-epoch record of a run, independent of the logger chosen: losses, lr, valid mAP, per-class AP,
-training images/s (train loop only, validation excluded), GPU utilisation and peak memory.
+training images/s (train loop only, validation excluded; "steady" also leaves out the epoch's first
+WARM batches: worker start-up, torch.compile, CUDA warm-up), GPU utilisation and peak memory.
 Saved to <run>/history.json after every epoch (rank 0), so a resumed run keeps its past."""
 from __future__ import annotations
 
@@ -54,6 +55,9 @@ class GpuSampler:
         return round(sum(self.samples) / len(self.samples), 1) if self.samples else None
 
 
+WARM = 10
+
+
 class EpochMonitor(Callback):
     def __init__(self, run_dir: str | Path, resume: bool):
         self.path = Path(run_dir) / "history.json"
@@ -69,6 +73,7 @@ class EpochMonitor(Callback):
 
     def on_train_epoch_start(self, trainer, pl_module):
         self.t0, self.t_last, self.images = time.perf_counter(), None, 0
+        self.t_warm, self.images_warm = None, 0
         if self.gpu:
             self.gpu.samples.clear()
             self.gpu.on()
@@ -76,6 +81,8 @@ class EpochMonitor(Callback):
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
         self.images += len(batch[1])
         self.t_last = time.perf_counter()
+        if batch_idx == WARM - 1:
+            self.t_warm, self.images_warm = self.t_last, self.images
 
     def on_validation_start(self, trainer, pl_module):
         if self.gpu:
@@ -89,6 +96,8 @@ class EpochMonitor(Callback):
         row = {"epoch": trainer.current_epoch, "train_images": self.images * world,
                "train_seconds": round(seconds, 2),
                "images_per_s": round(self.images * world / seconds, 2) if seconds > 0 else None}
+        if self.t_warm is not None and self.t_last > self.t_warm:
+            row["images_per_s_steady"] = round((self.images - self.images_warm) * world / (self.t_last - self.t_warm), 2)
         if self.gpu:
             row["gpu_util_mean"] = self.gpu.mean()
             row["gpu_mem_peak_gb"] = round(torch.cuda.max_memory_allocated() / 2**30, 2)

@@ -14,7 +14,7 @@ from kicky.dataset.coco import ANN, class_names
 from kicky.dataset.splits import SPLITS
 from kicky.errors import KickyError
 from kicky.io.atomic import write_text
-from kicky.train import report, settings
+from kicky.train import profile, report, settings
 from kicky.train.sizes import check_res
 
 log = logging.getLogger("kicky.train")
@@ -87,9 +87,12 @@ def run(conf: dict) -> float:
     extra = dict(limit_train_batches=limit, limit_val_batches=limit, limit_test_batches=limit) if limit else {}
     if conf.get("max_minutes"):
         extra["max_time"] = {"minutes": float(conf["max_minutes"])}
+    profiler, profile_callbacks = profile.build(conf.get("profile"), run_dir)
+    if profiler is not None:
+        extra["profiler"] = profiler
     trainer = build_trainer(tc, detector.model_config, **extra)
     monitor = EpochMonitor(run_dir, resume=ckpt is not None)
-    trainer.callbacks.append(monitor)
+    trainer.callbacks.extend([monitor, *profile_callbacks])
     wandb = None
     if conf["logger"]["name"] == "none":
         trainer.loggers = []

@@ -9,6 +9,7 @@ from kicky.errors import KickyError
 PRECISION = {"auto": "auto", "bf16": "bf16", "fp16": "fp16", "fp32": None}
 LOGGERS = ("wandb", "csv", "none")
 OBJECTIVES = ("map", "ball_ap")
+PROFILES = ("simple", "pytorch")
 
 
 def workers(conf: dict) -> int:
@@ -34,6 +35,8 @@ def check(conf: dict) -> None:
         raise KickyError(f"precision={conf['precision']!r}: use one of {', '.join(PRECISION)}")
     if conf["logger"]["name"] not in LOGGERS:
         raise KickyError(f"logger={conf['logger']['name']!r}: use one of {', '.join(LOGGERS)}")
+    if conf.get("profile") not in (None, *PROFILES):
+        raise KickyError(f"profile={conf['profile']!r}: use one of {', '.join(PROFILES)} (or null)")
     if conf["objective"] not in OBJECTIVES:
         raise KickyError(f"objective={conf['objective']!r}: use one of {', '.join(OBJECTIVES)}")
     for key in ("epochs", "batch_size", "grad_accum", "eval_interval", "checkpoint_interval"):

@@ -112,3 +112,18 @@ def test_max_minutes_stops_training_early(dataset, tmp_path):
     _train(dataset, out, "epochs=3", "max_minutes=0.0001", "logger=none", "run_test=false")
     m = json.loads((out / "metrics.json").read_text())
     assert m["epochs_done"] < 3 and (out / "last.ckpt").is_file()
+
+
+def test_profiles_say_where_the_time_goes(dataset, tmp_path):
+    """profile=pytorch writes the top operators of a few training steps and the step's GPU-busy share;
+    profile=simple writes Lightning's time per hook; another name is refused before any work."""
+    _train(dataset, tmp_path / "ops", "epochs=1", "logger=none", "run_test=false", "profile=pytorch")
+    ops = (tmp_path / "ops" / "profile_ops.txt").read_text()
+    assert "training steps profiled: wall" in ops and "## by host (self CPU) time" in ops
+    assert "aten::" in ops                                     # real operator rows, not an empty table
+    _train(dataset, tmp_path / "hooks", "epochs=1", "logger=none", "run_test=false", "profile=simple")
+    hooks = next((tmp_path / "hooks").glob("*profile_hooks*.txt")).read_text()
+    assert "run_training_batch" in hooks
+    with pytest.raises(KickyError, match="profile='gprof': use one of simple, pytorch"):
+        _train(dataset, tmp_path / "bad", "profile=gprof")
+    assert not (tmp_path / "bad").exists()
