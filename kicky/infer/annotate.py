@@ -19,21 +19,16 @@ TRAIL = 20   # frames of ball trail
 VERDICT_BG = {"GOAL": sv.Color.from_hex("#1e9632"), "NO GOAL": sv.Color.from_hex("#b42828")}
 
 
-def _iou(a, b) -> float:
-    x0, y0, x1, y1 = max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])
-    inter = max(x1 - x0, 0) * max(y1 - y0, 0)
-    u = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / u if u > 0 else 0.0
-
-
 def player_ids(frame: list[Instance], players: list[dict]) -> list[tuple[str, Instance]]:
     """The report's player ids matched to this frame's player instances by box (the analysis keeps
     the instance's own box, so a match is near-exact)."""
     dets = [d for d in frame if d.cls == "player"]
     out, used = [], set()
-    for p in players:
-        best = max(((i, _iou(p["box"], d.box)) for i, d in enumerate(dets) if i not in used),
-                   key=lambda z: z[1], default=(None, 0.0))
+    if not dets or not players:
+        return out
+    ious = sv.box_iou_batch(np.array([p["box"] for p in players], float), np.array([d.box for d in dets], float))
+    for row, p in zip(ious, players):
+        best = max(((i, row[i]) for i in range(len(dets)) if i not in used), key=lambda z: z[1], default=(None, 0.0))
         if best[0] is not None and best[1] >= 0.5:
             used.add(best[0])
             out.append((p["id"], dets[best[0]]))

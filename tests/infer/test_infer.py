@@ -95,3 +95,20 @@ def test_bad_student_settings_are_one_clear_error(short_clips, tiny_run, tmp_pat
         run(compose_conf("infer", [f"clip={short_clips / 'short_goal'}", "source=student", f"run={tiny_run}",
                                    "student.device=cpu", over, f"out={tmp_path / 'o'}"]))
     assert not (tmp_path / "o").exists()
+
+
+def test_player_ids_match_report_boxes_one_to_one():
+    """Report players are matched to a frame's player instances by box IoU >= 0.5, each instance once;
+    balls, far boxes and empty frames match nothing."""
+    import numpy as np
+    from kicky.infer.annotate import player_ids
+    from kicky.teacher.instances import Instance
+
+    def inst(cls, box):
+        return Instance(cls, np.zeros((4, 4), bool), 1.0, "t", box=box)
+    frame = [inst("player", (10, 10, 30, 60)), inst("ball", (40, 50, 44, 54)), inst("player", (100, 10, 120, 60))]
+    players = [{"id": "P2", "box": [101, 11, 121, 61]}, {"id": "P1", "box": [10, 10, 30, 60]},
+               {"id": "P3", "box": [300, 10, 320, 60]}]
+    got = player_ids(frame, players)
+    assert [(pid, d.box) for pid, d in got] == [("P2", (100, 10, 120, 60)), ("P1", (10, 10, 30, 60))]
+    assert player_ids([], players) == [] and player_ids(frame, []) == []
