@@ -42,10 +42,7 @@ def clips_in(dataset, wanted) -> set[str]:
     import json
     from pathlib import Path
 
-    wanted = [wanted] if isinstance(wanted, str) else list(wanted)
-    bad = [s for s in wanted if s not in SPLITS]
-    if bad or not wanted:
-        raise KickyError(f"splits must be a list drawn from {', '.join(SPLITS)}, got {wanted}")
+    wanted = _checked(wanted)
     manifest = Path(dataset) / "manifest.json"
     try:
         splits = json.loads(manifest.read_text())["splits"]
@@ -55,15 +52,26 @@ def clips_in(dataset, wanted) -> set[str]:
     return {c for c, s in splits.items() if s in wanted}
 
 
-def keep_clips(paths: list, clips, data, wanted) -> list:
+def _checked(wanted) -> list[str]:
+    wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+    if not wanted or any(s not in SPLITS for s in wanted):
+        raise KickyError(f"splits must be a list drawn from {', '.join(SPLITS)}, got {wanted}")
+    return wanted
+
+
+def keep_clips(paths: list, clips, data, wanted, split_of: dict[str, str] | None = None) -> list:
     """`paths` (clips under `clips`) reduced to those in the `wanted` splits of dataset `data`; all
-    of them when no split is asked for."""
+    of them when no split is asked for. `split_of`: the manifest's clip -> split, if already read."""
     if not wanted:
         return paths
     from kicky.teacher.clips import clip_id
     if not data:
         raise KickyError("splits= needs data=<built dataset>: its manifest says which clip is in which split")
-    keep = clips_in(data, wanted)
+    if split_of is None:
+        keep = clips_in(data, wanted)
+    else:
+        wanted = _checked(wanted)
+        keep = {c for c, s in split_of.items() if s in wanted}
     kept = [p for p in paths if clip_id(p) in keep]
     if not kept:
         raise KickyError(f"no clip of {clips} is in split(s) {wanted} of {data}")

@@ -110,7 +110,7 @@ def run(conf: dict) -> dict:
     paths = find_clips(conf["clips"])
     if conf.get("splits"):   # only the clips (and dataset frames) of these splits, e.g. [test]
         from kicky.dataset.splits import keep_clips
-        paths = keep_clips(paths, conf["clips"], conf["data"], conf["splits"])
+        paths = keep_clips(paths, conf["clips"], conf["data"], conf["splits"], split_of=splits)
         images = [im for im in images if splits.get(im["clip_id"]) in conf["splits"]]
     ids = [clip_id(p) for p in paths]
     for s in sources:
