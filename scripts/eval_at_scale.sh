@@ -30,8 +30,13 @@ stamp "build classes3"
 # shellcheck disable=SC2086  # BUILD: extra dataset overrides, split on spaces
 $PY -m kicky.dataset labels="$LABELS" clips="$OUT/clips" out="$OUT/dataset" reports="$OUT/reports" workers="$W" ${BUILD:-}
 stamp "train"
-$PY train.py experiment=small384_15ep trainer="${TRAINER:-gpu}" speed=fast data="$OUT/dataset" out="$OUT/student" \
-    logger=csv "$@"
+if [ -f "$OUT/student/metrics.json" ] && [ -f "$OUT/student/checkpoint_best_total.pth" ]; then
+    echo "trained already: $OUT/student"
+else   # a stopped run (killed, or out of time) continues from its last whole epoch
+    RESUME=(); [ -f "$OUT/student/last.ckpt" ] && RESUME=(resume=true)
+    $PY train.py experiment=small384_15ep trainer="${TRAINER:-gpu}" speed=fast data="$OUT/dataset" out="$OUT/student" \
+        logger=csv "${RESUME[@]}" "$@"
+fi
 stamp "detect the test clips"
 $PY -m kicky.detect run="$OUT/student" clips="$OUT/clips" data="$OUT/dataset" "splits=[test]" out="$OUT/detections"
 stamp "evaluate the test split"
