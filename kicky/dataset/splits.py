@@ -37,26 +37,23 @@ def assign(clip_ids: list[str], ratios: dict[str, float], seed: int = 0) -> dict
     return out
 
 
-def clips_in(dataset, wanted) -> set[str]:
-    """The clip ids of a built dataset (its manifest.json) that fall in the `wanted` splits."""
+def clips_in(dataset, wanted, split_of: dict[str, str] | None = None) -> set[str]:
+    """The clip ids of a built dataset that fall in the `wanted` splits. `split_of`: its manifest's
+    clip -> split when the caller has read it already; else manifest.json is read here."""
     import json
     from pathlib import Path
 
-    wanted = _checked(wanted)
-    manifest = Path(dataset) / "manifest.json"
-    try:
-        splits = json.loads(manifest.read_text())["splits"]
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise KickyError(f"no readable dataset manifest at {manifest} ({e.__class__.__name__}): point data= at a "
-                         f"built dataset (python -m kicky.dataset)") from None
-    return {c for c, s in splits.items() if s in wanted}
-
-
-def _checked(wanted) -> list[str]:
     wanted = [wanted] if isinstance(wanted, str) else list(wanted)
     if not wanted or any(s not in SPLITS for s in wanted):
         raise KickyError(f"splits must be a list drawn from {', '.join(SPLITS)}, got {wanted}")
-    return wanted
+    if split_of is None:
+        manifest = Path(dataset) / "manifest.json"
+        try:
+            split_of = json.loads(manifest.read_text())["splits"]
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise KickyError(f"no readable dataset manifest at {manifest} ({e.__class__.__name__}): point data= "
+                             f"at a built dataset (python -m kicky.dataset)") from None
+    return {c for c, s in split_of.items() if s in wanted}
 
 
 def keep_clips(paths: list, clips, data, wanted, split_of: dict[str, str] | None = None) -> list:
@@ -67,11 +64,7 @@ def keep_clips(paths: list, clips, data, wanted, split_of: dict[str, str] | None
     from kicky.teacher.clips import clip_id
     if not data:
         raise KickyError("splits= needs data=<built dataset>: its manifest says which clip is in which split")
-    if split_of is None:
-        keep = clips_in(data, wanted)
-    else:
-        wanted = _checked(wanted)
-        keep = {c for c, s in split_of.items() if s in wanted}
+    keep = clips_in(data, wanted, split_of)
     kept = [p for p in paths if clip_id(p) in keep]
     if not kept:
         raise KickyError(f"no clip of {clips} is in split(s) {wanted} of {data}")

@@ -12,32 +12,33 @@ from kicky.io.atomic import write_text
 
 
 class OpProfile(Callback):
-    """torch.profiler around batches [start, start + steps) of the first epoch (moved earlier when the
-    epoch is shorter); writes profile_ops.txt."""
+    """torch.profiler around batches [start, start + steps) of the first epoch this run trains (a
+    resumed run's too; moved earlier when the epoch is shorter); writes profile_ops.txt."""
 
     def __init__(self, run_dir: str | Path, start: int = 20, steps: int = 5):
-        self.path, self.start, self.steps, self.prof = Path(run_dir) / "profile_ops.txt", start, steps, None
+        self.path, self.start, self.steps = Path(run_dir) / "profile_ops.txt", start, steps
+        self.epoch, self.prof = None, None
 
     def on_train_epoch_start(self, trainer, pl_module):
         n = trainer.num_training_batches
-        if trainer.current_epoch == 0 and isinstance(n, int) and n > 0:
-            self.steps = min(self.steps, n)
+        if self.epoch is None and isinstance(n, int) and n > 0:
+            self.epoch, self.steps = trainer.current_epoch, min(self.steps, n)
             self.start = min(self.start, n - self.steps)
 
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
-        if trainer.current_epoch == 0 and batch_idx == self.start and self.prof is None:
+        if trainer.current_epoch == self.epoch and batch_idx == self.start:
             acts = [torch.profiler.ProfilerActivity.CPU]
             if torch.cuda.is_available():
                 acts.append(torch.profiler.ProfilerActivity.CUDA)
                 torch.cuda.synchronize()
             self.prof = torch.profiler.profile(activities=acts)
-            self.prof.__enter__()
+            self.prof.start()
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
         if self.prof is not None and batch_idx == self.start + self.steps - 1:
             if torch.cuda.is_available():
                 torch.cuda.synchronize()
-            self.prof.__exit__(None, None, None)
+            self.prof.stop()
             if trainer.is_global_zero:
                 write_text(self.path, report(self.prof, self.steps))
             self.prof = None
@@ -46,8 +47,9 @@ class OpProfile(Callback):
 def report(prof, steps: int) -> str:
     ev = prof.key_averages()
     wall_us = _span_us(prof)
-    gpu_us = sum(e.time_range.elapsed_us() for e in prof.events()             # kernels, memcpy, memset
-                 if e.device_type == torch.autograd.DeviceType.CUDA)
+    gpu_us = sum(e.time_range.elapsed_us() for e in prof.events()             # kernels, memcpy, memset:
+                 if e.device_type == torch.autograd.DeviceType.CUDA           # not the GPU-side spans of
+                 and not e.is_user_annotation)                                # annotations (optimizer.step)
     head = (f"{steps} training steps profiled: wall {wall_us / 1e3 / steps:.1f} ms/step, "
             f"GPU kernels {gpu_us / 1e3 / steps:.1f} ms/step (GPU busy {100 * gpu_us / max(wall_us, 1):.0f} %)\n")
     by_cpu = ev.table(sort_by="self_cpu_time_total", row_limit=35)
