@@ -94,7 +94,7 @@ def _foot(rep: ShotReport, track, people, kick: int, wh, c: dict, flight: np.nda
         raise KickyError(f"analysis.foot.method must be pose, runup or combined, got {fc['method']!r}")
     by_pose = rep.kicking_foot
     score = None if rep.shooter is None else runup.runup_score(
-        people, rep.shooter, track, kick, wh[0], fc, c["speed"]["focal_frac"] * wh[0], flight)
+        people, rep.shooter, track, kick, wh, fc, c["speed"]["focal_frac"] * wh[0], flight)
     by_run = runup.foot(score)
     rep.foot_votes = {"pose": by_pose, "runup": by_run, "runup_score": _r(score, 3)}
     if fc["method"] == "pose":

@@ -118,18 +118,25 @@ def track_ball(detections: list[list[Instance]], cfg: dict) -> BallTrack:
 
 
 def kicks(track: BallTrack, cfg: dict) -> list[int]:
-    """Frames where the ball's speed jumps: fast in px and in ball widths, and `spike_ratio` times
-    faster than over the `spike_before` frames before (first frame of each run)."""
+    """Frames where the ball's speed jumps: fast in px and in ball widths, `spike_ratio` times
+    faster than over the `spike_before` frames before (never in the clip's first 2 frames: nothing
+    before to compare with), and still away from where it was `spike_after` frames later, by half
+    the floor speed per frame (a ball half hidden by a leg for a frame or two shifts its centre and
+    comes back). First frame of each run."""
     sp = track.speed
     wref = np.nanmedian(track.width) if np.isfinite(track.width).any() else 1.0
     floor = max(cfg["spike_min_px"], cfg["spike_min_widths"] * wref)
+    n = cfg["spike_after"]
     fast = np.zeros(len(sp), bool)
     for t in np.flatnonzero(np.isfinite(sp) & (sp >= floor)):
+        if t < 2:
+            continue
         before = sp[max(t - cfg["spike_before"], 0):t]
         before = before[np.isfinite(before)]
-        base = float(np.median(before)) if len(before) else 0.0
-        fast[t] = sp[t] >= cfg["spike_ratio"] * max(base, 0.5)
-    return [int(t) for t in np.flatnonzero(fast) if t == 0 or not fast[t - 1]]
+        base = float(np.median(before)) if len(before) else 0.0   # unseen before: hidden behind the kicker
+        away = np.linalg.norm(track.xy[min(t + n, len(sp) - 1)] - track.xy[t])
+        fast[t] = sp[t] >= cfg["spike_ratio"] * max(base, 0.5) and not away < n * floor / 2
+    return [int(t) for t in np.flatnonzero(fast) if not fast[t - 1]]
 
 
 def post_speed(track: BallTrack, t: int, window: int, pct: float = 92.0) -> float:

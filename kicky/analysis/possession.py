@@ -54,10 +54,11 @@ def timeline(owner: list[str | None]) -> list[dict]:
 
 def shooter(owner: list[str | None], track: BallTrack, players: list[dict[str, Instance]], kick: int,
             lookback: int, near_heights: float) -> str | None:
-    """The last player in possession in [kick - lookback, kick + 1]; else the nearest player to the
-    ball at the kick within `near_heights` of that player's height."""
-    for t in range(min(kick + 1, len(owner) - 1), max(kick - lookback, 0) - 1, -1):
-        if owner[t] is not None:
+    """The last player in possession in [kick - lookback, kick], else at kick + 1 (a kick found a
+    frame early); else the nearest player to the ball at the kick within `near_heights` of that
+    player's height. Frames after the kick come last: a ball flying past a player's mask is no touch."""
+    for t in [*range(min(kick, len(owner) - 1), max(kick - lookback, 0) - 1, -1), kick + 1]:
+        if 0 <= t < len(owner) and owner[t] is not None:
             return owner[t]
     for t in (kick, kick - 1, kick + 1):
         if 0 <= t < len(players) and players[t] and np.isfinite(track.xy[t, 0]):

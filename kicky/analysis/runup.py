@@ -4,7 +4,10 @@ ball). Only the shooter's player boxes and the ball track are needed, no pose.
 
 Two estimates of the same angle, summed (each is the signed sine of the angle, + = right foot):
 - image: run-up = velocity of the box's bottom centre (a ground point) over the frames before the
-  kick; shot line = the kicker's own follow-through (box bottom from the kick on). Both are ground
+  kick, up to about half a second before contact: from then on the kick itself (the body turning to
+  the shot, the kicking leg's back-swing) moves and reshapes the box, which bends the measured
+  run-up towards the shot line; shot line = the kicker's own follow-through (box bottom from the
+  kick on). Boxes cut by the image's edge are left out. Both are ground
   motions, and a camera that sees the ground from above keeps the ground's handedness (mirrored by
   the image's y-down axis) whether it stands behind, beside or in front of the kicker.
 - top-down: ground motion in the camera's horizontal plane, depth from size (player: 1 / box height,
@@ -51,27 +54,34 @@ def foot(score: float | None) -> str | None:
     return None if score is None or score == 0 else ("right" if score > 0 else "left")
 
 
-def _boxes(people: list[dict[str, Instance]], shooter: str, frames: range) -> tuple[np.ndarray, np.ndarray]:
+def _boxes(people: list[dict[str, Instance]], shooter: str, frames: range,
+           image_wh: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(frames, boxes) of the shooter in `frames`, leaving out boxes cut by the image's edge (their
+    bottom and height are the frame's, not the player's)."""
+    W, H = image_wh
     t = [i for i in frames if 0 <= i < len(people) and shooter in people[i]]
-    return np.array(t, float), np.array([people[i][shooter].box for i in t], float).reshape(-1, 4)
+    b = np.array([people[i][shooter].box for i in t], float).reshape(-1, 4)
+    inside = (b[:, 0] > 1) & (b[:, 1] > 1) & (b[:, 2] < W - 1) & (b[:, 3] < H - 1)
+    return np.array(t, float)[inside], b[inside]
 
 
 def runup_score(people: list[dict[str, Instance]], shooter: str, track: BallTrack, kick: int,
-                image_w: int, cfg: dict, focal_px: float = 1.0, flight: np.ndarray | None = None) -> float | None:
+                image_wh: tuple[int, int], cfg: dict, focal_px: float = 1.0,
+                flight: np.ndarray | None = None) -> float | None:
     """Sum of the image and top-down signed sines (+ = right foot), None when neither can be measured
     (cfg = the `foot` section). Top-down depth is focal_px / size (lateral: (x - cx) / size), so depth
     and sideways motion are weighed in the same units. `flight`: the ball's camera-frame velocity
     (x right, y down, z away; any units) computed with the same focal length, if known."""
     a, z = cfg["run_frames"]
-    t, b = _boxes(people, shooter, range(kick - a, kick - z + 1))
-    tf, bf = _boxes(people, shooter, range(kick, kick + cfg["follow_frames"] + 1))
+    t, b = _boxes(people, shooter, range(kick - a, kick - z + 1), image_wh)
+    tf, bf = _boxes(people, shooter, range(kick, kick + cfg["follow_frames"] + 1), image_wh)
     score, got = 0.0, False
     if len(t) >= 3 and len(tf) >= 2:  # image: run-up vs follow-through, box bottom centres
         run = velocity(t, np.c_[(b[:, 0] + b[:, 2]) / 2, b[:, 3]])
         follow = np.array([(bf[-1, 0] + bf[-1, 2]) / 2 - (bf[0, 0] + bf[0, 2]) / 2, bf[-1, 3] - bf[0, 3]])
         if run is not None:
             score, got = score + side(run, follow), True
-    cx = image_w / 2
+    cx = image_wh[0] / 2
     shot = None if flight is None else np.array([flight[0], flight[2]], float)
     if flight is None:   # the ball's own widths: depth from 1 / width over `ball_frames`
         ta, tz = cfg["ball_frames"]

@@ -55,3 +55,28 @@ def test_kick_spike_at_the_true_kick(oracle_clips, sim_clips):
 def test_still_ball_has_no_kick(oracle_clips):
     track = balltrack.track_ball(oracle_clips["trap"][1], CFG)
     assert balltrack.kicks(track, CFG) == []
+
+
+def _still_then_kicked(T=60, kick=40, v=12.0):
+    """A still ball at (300, 200), 10 px wide, kicked at `kick` to the right at v px/frame."""
+    from kicky.analysis.balltrack import BallTrack
+    xy = np.tile([300.0, 200.0], (T, 1))
+    xy[kick + 1:, 0] += v * np.arange(1, T - kick)
+    width = np.full(T, 10.0)
+    return BallTrack(xy, width, np.ones(T, bool), np.zeros(T, bool), [None] * T, [None] * T)
+
+
+def test_a_ball_half_hidden_by_a_leg_is_no_kick():
+    """A leg covers most of the ball for two frames: its visible sliver's centre moves 11 px, then
+    comes back. Only the real kick is a kick."""
+    track = _still_then_kicked()
+    track.xy[22:24, 0] += [6.0, 11.0]
+    track.width[22:24] = [4.0, 2.0]
+    assert balltrack.kicks(track, CFG) == [40]
+
+
+def test_no_kick_in_the_first_frames_and_one_after_a_hidden_ball():
+    track = _still_then_kicked()
+    track.xy[1, 0] += 15.0                  # a handheld camera's jolt in the first frames
+    track.xy[32:40] = np.nan                # hidden behind the kicker until he kicks
+    assert balltrack.kicks(track, CFG) == [40]

@@ -77,15 +77,30 @@ def _kick_scene(T=60, kick=50, f=1000.0, W=1920, H=1080):
         xy[t] = (W / 2, H / 2 + 50 - 3 * (t - kick))
         width[t] = 10.0 + 0.5 * (t - kick)
     track = BallTrack(xy, width, np.isfinite(width), np.zeros(T, bool), [None] * T, [None] * T)
-    return people, track, kick, W, f
+    return people, track, kick, (W, H), f
 
 
 def test_runup_score_takes_the_flight_from_the_3d_fit_when_given():
-    people, track, kick, W, f = _kick_scene()
+    people, track, kick, wh, f = _kick_scene()
     cfg = {"run_frames": [40, 8], "follow_frames": 10, "ball_frames": [2, 8]}
-    away = runup.runup_score(people, "P1", track, kick, W, cfg, f, flight=np.array([0.0, -0.3, 1.0]))
+    away = runup.runup_score(people, "P1", track, kick, wh, cfg, f, flight=np.array([0.0, -0.3, 1.0]))
     assert runup.foot(away) == "right" and away > 0.3
-    widths_only = runup.runup_score(people, "P1", track, kick, W, cfg, f)
+    widths_only = runup.runup_score(people, "P1", track, kick, wh, cfg, f)
     assert runup.foot(widths_only) == "left"       # the growing widths mislead the fallback
-    mirrored = runup.runup_score(people, "P1", track, kick, W, cfg, f, flight=np.array([0.0, -0.3, -1.0]))
+    mirrored = runup.runup_score(people, "P1", track, kick, wh, cfg, f, flight=np.array([0.0, -0.3, -1.0]))
     assert mirrored == pytest.approx(-away)
+
+
+def test_boxes_cut_by_the_frame_edge_are_left_out():
+    """A kicker so near the camera that his feet are below the frame: box bottoms and heights are
+    the frame's, so the run-up gives no answer rather than a wrong one."""
+    from kicky.teacher.instances import Instance
+    people, track, kick, wh, f = _kick_scene()
+    cfg = {"run_frames": [40, 8], "follow_frames": 10, "ball_frames": [2, 8]}
+    flight = np.array([0.0, -0.3, 1.0])
+    assert runup.runup_score(people, "P1", track, kick, wh, cfg, f, flight=flight) is not None
+    for row in people:
+        for k, d in row.items():
+            x0, y0, x1, _ = d.box
+            row[k] = Instance("player", d.mask, 1.0, "test", (x0, y0, x1, float(wh[1])))
+    assert runup.runup_score(people, "P1", track, kick, wh, cfg, f, flight=flight) is None
