@@ -7,9 +7,9 @@ Two estimates of the same angle, summed (each is the signed sine of the angle, +
   kick, up to about half a second before contact: from then on the kick itself (the body turning to
   the shot, the kicking leg's back-swing) moves and reshapes the box, which bends the measured
   run-up towards the shot line; shot line = the kicker's own follow-through (box bottom from the
-  kick on). Boxes cut by the image's edge are left out. Both are ground
-  motions, and a camera that sees the ground from above keeps the ground's handedness (mirrored by
-  the image's y-down axis) whether it stands behind, beside or in front of the kicker.
+  kick on). Both are ground motions, and a camera that sees the ground from above keeps the
+  ground's handedness (mirrored by the image's y-down axis) whether it stands behind, beside or in
+  front of the kicker. Boxes cut by the image's edge are left out of both estimates.
 - top-down: ground motion in the camera's horizontal plane, depth from size (player: 1 / box height,
   ball: 1 / width), lateral from the image x times depth. The ball's rise does not enter, unlike its
   image direction. The ball's flight is the speed module's 3D fit (`speed.velocity_3d`: a RANSAC
