@@ -25,6 +25,9 @@ def merge(base: dict, over: dict, path: str = "analysis") -> dict:
     for k, v in (over or {}).items():
         if k not in base:
             raise KickyError(f"{path}: unknown key {k!r}; known: {sorted(base)}")
+        number = lambda x: isinstance(x, (int, float)) and not isinstance(x, bool)  # noqa: E731
+        if number(base[k]) and not number(v):
+            raise KickyError(f"{path}.{k} must be a number, got {v!r}")
         out[k] = merge(base[k], v, f"{path}.{k}") if isinstance(base[k], dict) and isinstance(v, dict) else v
     return out
 

@@ -79,6 +79,8 @@ def test_report_json_round_trip_and_scores(oracle_clips, sim_clips):
 def test_unknown_setting_is_one_clear_error():
     with pytest.raises(KickyError, match="unknown key 'hampel'"):
         analyse([], 30, None, {"ball": {"hampel": 3}})
+    with pytest.raises(KickyError, match="players.near_heights must be a number"):
+        analyse([], 30, None, {"players": {"near_heights": "abc"}})
 
 
 def test_analysis_app_with_a_known_lens(sim_clips, tmp_path):
