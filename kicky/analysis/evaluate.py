@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from kicky.analysis.degrade import degrade
-from kicky.analysis.scoring import analyse_and_score, summarise
+from kicky.analysis.scoring import analyse_and_score, outcome_table, summarise
 from kicky.cli import number
 from kicky.errors import KickyError
 from kicky.io.atomic import write_json, write_text
@@ -60,14 +60,22 @@ def evaluate_clip(path: Path, conditions: list[dict], analysis: dict, seed: int,
 
 
 def table(results: dict[str, list[dict]]) -> str:
-    """Markdown: one line per condition, then the clean oracle by outcome."""
+    """Markdown: one line per condition (goal accuracy, balanced accuracy, precision, recall with "goal"
+    as the positive class, ...), the goal calls by true outcome per condition, then the clean oracle by
+    outcome."""
     f = lambda x: "-" if x is None else f"{100 * x:.1f} %"  # noqa: E731
-    head = ("| input | n | goal acc | foot acc | pose capture | speed err median | speed err p90 "
-            "| plain formula median / p90 |\n|---|---:|---:|---:|---:|---:|---:|---:|")
-    line = lambda name, s: (f"| {name} | {s['n']} | {f(s['goal_acc'])} | {f(s['foot_acc'])} | {f(s['pose_capture'])} "  # noqa: E731
+    head = ("| input | n | goal acc | goal bal. acc | goal precision | goal recall | foot acc | pose capture "
+            "| speed err median | speed err p90 | plain formula median / p90 |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    line = lambda name, s: (f"| {name} | {s['n']} | {f(s['goal_acc'])} | {f(s['goal_balanced_acc'])} "  # noqa: E731
+                            f"| {f(s['goal_precision'])} | {f(s['goal_recall'])} | {f(s['foot_acc'])} "
+                            f"| {f(s['pose_capture'])} "
                             f"| {f(s['speed_err_median'])} | {f(s['speed_err_p90'])} "
                             f"| {f(s['speed_err_plain_median'])} / {f(s['speed_err_plain_p90'])} |")
-    lines = [head] + [line(k, summarise(v)) for k, v in results.items()]
+    summaries = {k: summarise(v) for k, v in results.items()}
+    lines = [head] + [line(k, s) for k, s in summaries.items()]
+    lines += ["", "goal calls by true outcome (clips called goal / called no goal):", "",
+              outcome_table(summaries, "input")]
     rows = results.get("oracle", [])
     lines += ["", "oracle by outcome:", "", head.replace("| input", "| outcome")]
     for o in sorted({r["kind"] if r["kind"] != "shot" else r["outcome"] for r in rows}):

@@ -70,10 +70,10 @@ def _wandb(ev: dict, conf: dict, out: Path, images: list[Path]) -> None:
                      dir=str(out), config={k: v for k, v in conf.items() if k != "logger"},
                      name=f"evaluate_{'_'.join(ev['sources'])}")
     try:
-        cols = ["detector", "split", "clips", "goal_acc", "foot_acc", "pose_capture", "speed_err_median",
-                "speed_err_p90", "detect_fps", "x_realtime"]
-        rows = [[n, sp, d["n"], d["goal_acc"], d["foot_acc"], d["pose_capture"], d["speed_err_median"],
-                 d["speed_err_p90"], s["throughput"]["detect_fps"], s["throughput"]["x_realtime"]]
+        keys = ["goal_acc", "goal_balanced_acc", "goal_precision", "goal_recall", "foot_acc", "pose_capture",
+                "speed_err_median", "speed_err_p90"]
+        cols = ["detector", "split", "clips", *keys, "detect_fps", "x_realtime"]
+        rows = [[n, sp, d["n"], *(d[k] for k in keys), s["throughput"]["detect_fps"], s["throughput"]["x_realtime"]]
                 for n, s in ev["sources"].items() for sp, d in s["downstream"].items()]
         ap = [[n, sp, kind, c, a[kind]["per_class"][c]["AP"], a[kind]["per_class"][c]["AP50"]]
               for n, s in ev["sources"].items() for sp, a in s["detection"].items() for kind in coco_ap.IOU_TYPES

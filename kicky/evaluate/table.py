@@ -1,6 +1,9 @@
-"""The evaluation as markdown: the headline table (rows = detectors; goal / leg / pose capture /
-speed error / fps, over all clips), the same per split, and detection AP per split and class."""
+"""The evaluation as markdown: the headline table (rows = detectors; goal accuracy, balanced accuracy,
+precision, recall / leg / pose capture / speed error / fps, over all clips), the goal calls by true
+outcome, the same per split, and detection AP per split and class."""
 from __future__ import annotations
+
+from kicky.analysis.scoring import outcome_table
 
 
 def pct(x) -> str:
@@ -11,27 +14,35 @@ def num(x, fmt: str = ".1f") -> str:
     return "-" if x is None else format(x, fmt)
 
 
+def goal(d: dict) -> str:
+    """The goal cells: accuracy | balanced accuracy | precision | recall."""
+    return " | ".join(pct(d[k]) for k in ("goal_acc", "goal_balanced_acc", "goal_precision", "goal_recall"))
+
+
 def headline(ev: dict) -> str:
-    lines = ["| detector | goal acc | leg acc | pose capture | speed err median | speed err p90 | detector fps "
-             "| x real-time |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| detector | goal acc | goal bal. acc | goal precision | goal recall | leg acc | pose capture "
+             "| speed err median | speed err p90 | detector fps | x real-time |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, s in ev["sources"].items():
         d, t = s["downstream"]["overall"], s["throughput"]
         rt = num(t["x_realtime"], ".2f") if t["x_realtime"] is not None else \
             f"{num(t['analysis_x_realtime'], '.2f')} (analysis)"
-        lines.append(f"| {name} | {pct(d['goal_acc'])} | {pct(d['foot_acc'])} | {pct(d['pose_capture'])} "
+        lines.append(f"| {name} | {goal(d)} | {pct(d['foot_acc'])} | {pct(d['pose_capture'])} "
                      f"| {pct(d['speed_err_median'])} | {pct(d['speed_err_p90'])} | {num(t['detect_fps'])} | {rt} |")
     return "\n".join(lines)
 
 
 def per_split(ev: dict) -> str:
-    lines = ["| detector | split | clips | shots | goal acc | leg acc | pose capture | speed err median "
-             "| speed err p90 |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| detector | split | clips | shots | goals | goal acc | goal bal. acc | goal precision | goal recall "
+             "| leg acc | pose capture | speed err median | speed err p90 |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, s in ev["sources"].items():
         for split, d in s["downstream"].items():
             if not d["n"]:
                 continue
-            lines.append(f"| {name} | {split} | {d['n']} | {d['n_shots']} | {pct(d['goal_acc'])} | {pct(d['foot_acc'])} "
-                         f"| {pct(d['pose_capture'])} | {pct(d['speed_err_median'])} | {pct(d['speed_err_p90'])} |")
+            lines.append(f"| {name} | {split} | {d['n']} | {d['n_shots']} | {d['n_goals']} | {goal(d)} "
+                         f"| {pct(d['foot_acc'])} | {pct(d['pose_capture'])} | {pct(d['speed_err_median'])} "
+                         f"| {pct(d['speed_err_p90'])} |")
     return "\n".join(lines)
 
 
@@ -56,9 +67,13 @@ def markdown(ev: dict) -> str:
     return "\n\n".join([
         f"# Evaluation: {ev['n_clips']} clips of {ev['clips']}, against simulator truth",
         "Downstream over all clips (goal accuracy over all clips; leg accuracy, pose capture and speed error "
-        "|pred - true| / true over shot clips):", headline(ev),
+        "|pred - true| / true over shot clips; \"goal\" is the positive class: balanced accuracy = the mean of "
+        "the recall on goals and on non-goals, so always answering \"no goal\" scores 50 %; `-`: undefined, "
+        "e.g. precision without a predicted goal):", headline(ev),
         f"Throughput on {m}: detector fps from the detector's own record (`-`: none kept; the oracle needs no "
         "detector), x real-time = clip duration / (detection + analysis time).",
+        "Goal calls by true outcome over all clips (each cell: clips called goal / called no goal):",
+        outcome_table({name: s["downstream"]["overall"] for name, s in ev["sources"].items()}),
         "Per split (a clip's split from the dataset manifest; `overall` = all clips):", per_split(ev),
         "Detection AP (pycocotools, area all, 100 detections per image) on the dataset's frames, against "
         "simulator truth:", detection(ev)]) + "\n"

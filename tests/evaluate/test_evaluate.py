@@ -67,6 +67,10 @@ def test_evaluate_oracle_is_perfect_and_tables_have_every_source(eval_data, tmp_
     assert ds["overall"]["n"] == 6 and all(ds[s]["n"] == list(manifest.values()).count(s) for s in ("train", "valid", "test"))
     assert ds["overall"]["goal_acc"] is not None and ds["overall"]["pose_capture"] is None   # pose=false: not measured
     assert ds["overall"]["foot_acc"] is not None      # ... but the run-up foot needs no pose
+    o = ds["overall"]   # one goal, a save, a wide shot, three non-shots: the oracle calls each right
+    assert o["goal_balanced_acc"] == o["goal_precision"] == o["goal_recall"] == 1.0 and o["n_goals"] == 1
+    assert {k: (v["pred_goal"], v["pred_no_goal"]) for k, v in o["outcomes"].items()} == {
+        "goal": (1, 0), "saved": (0, 1), "post": (0, 0), "over": (0, 0), "wide": (0, 1), "no_shot": (0, 3)}
     t = saved["sources"]["degraded"]["throughput"]
     assert t["detect_fps"] == pytest.approx(sum(len(json.loads((deg / n / "labels.json").read_text())["frames"])
                                                 for n in NAMES) / 6.0, rel=0.01)
@@ -75,6 +79,9 @@ def test_evaluate_oracle_is_perfect_and_tables_have_every_source(eval_data, tmp_
     for name in ("oracle", "teacher", "degraded"):
         assert f"| {name} | " in md and f"| {name} | test |" in md
     assert "goal acc" in md and "x real-time" in md and "ball segm AP" in md
+    assert "| goal acc | goal bal. acc | goal precision | goal recall |" in md
+    assert "| oracle | 100.0 % | 100.0 % | 100.0 % | 100.0 % |" in md
+    assert "| oracle | 1 / 0 | 0 / 1 | 0 / 0 | 0 / 0 | 0 / 1 | 0 / 3 |" in md
     for p in ("eval_per_class_ap.png", "eval_pr_oracle.png", "eval_pr_teacher.png", "eval_pr_degraded.png"):
         assert (tmp_path / "plots" / p).stat().st_size > 1000, p
     assert ev["sources"]["degraded"]["detection"]["overall"]["segm"]["pr"]["ball"]["recall"]
