@@ -16,6 +16,7 @@ from kicky.errors import KickyError
 from kicky.io.atomic import write_text
 from kicky.train import profile, report, settings
 from kicky.train.sizes import check_res
+from kicky.train.weights import own_name, resolve
 
 log = logging.getLogger("kicky.train")
 
@@ -43,16 +44,20 @@ def check_run_dir(run_dir: Path, resume: bool) -> Path | None:
     return None
 
 
-def build_detector(model: dict, weights: str | None, accelerator: str):
+def build_detector(model: dict, weights: str | None, accelerator: str, asked: str | None = None):
+    """The rfdetr model; `weights` is the path `kicky.train.weights.resolve` gave for `asked`."""
+    import requests
     import rfdetr
-    if weights and not Path(weights).is_file():
-        raise KickyError(f"pretrain_weights={weights} does not exist: put an RF-DETR-Seg {model['name']} "
-                         f"checkpoint (.pth) there, or pretrain_weights=null to train from random init")
     if not weights and os.environ.get("LOCAL_RANK", "0") == "0":      # once, not once per DDP rank
         print(f"kicky: no pretrain_weights set: RF-DETR-Seg {model['name']} starts from random init "
-              f"(pretrain_weights=/path/to/checkpoint.pth fine-tunes a local checkpoint)", flush=True)
-    return getattr(rfdetr, model["rfdetr"])(pretrain_weights=weights or None,
-                                            device="cuda" if accelerator == "gpu" else "cpu")
+              f"(pretrain_weights=/path/to/checkpoint.pth fine-tunes a local checkpoint, "
+              f"pretrain_weights={own_name(model['rfdetr'])} rfdetr's published one)", flush=True)
+    try:
+        return getattr(rfdetr, model["rfdetr"])(pretrain_weights=weights or None,
+                                                device="cuda" if accelerator == "gpu" else "cpu")
+    except requests.RequestException as e:   # the hub answered the probe but the download failed
+        raise KickyError(f"pretrain_weights={asked} could not be downloaded ({e.__class__.__name__}: {e}): "
+                         f"put the file at {weights}, or pass a local path") from None
 
 
 def hydra_dir() -> str:
@@ -66,6 +71,7 @@ def run(conf: dict) -> float:
     settings.check(conf)
     model, run_dir = conf["model"], Path(conf["out"] or hydra_dir())
     res = check_res(model, conf["res"])
+    weights = resolve(conf["pretrain_weights"], model, conf.get("pretrain_probe"))
     data = Path(conf["data"])
     classes = dataset_classes(data, conf["dataset"]["name"])
     ckpt = check_run_dir(run_dir, bool(conf["resume"]))
@@ -77,7 +83,7 @@ def run(conf: dict) -> float:
     from rfdetr.training import RFDETRDataModule, RFDETRModelModule, build_trainer
     from kicky.train.monitor import EpochMonitor
 
-    detector = build_detector(model, conf["pretrain_weights"], conf["trainer"]["accelerator"])
+    detector = build_detector(model, weights, conf["trainer"]["accelerator"], conf["pretrain_weights"])
     if conf["speed"].get("compile"):
         detector.model_config.compile = True
     tc, accelerator, _ = _prepare_run_config(detector, **settings.train_kwargs(conf, data, run_dir, res, classes))
