@@ -30,6 +30,16 @@ class Tracklet:
         p = np.array(self.pts)
         return float(np.linalg.norm(p.max(0) - p.min(0)))
 
+    def jitter(self) -> float:
+        """Median change of velocity over median speed: a flying or rolling ball changes its
+        velocity slowly (gravity, drag), a noise spot or a flickering edge jumps about (~1.4)."""
+        if len(self.pts) < 3:
+            return 0.0
+        p, f = np.array(self.pts), np.array(self.frames, float)
+        v = np.diff(p, axis=0) / np.diff(f)[:, None]
+        a = np.linalg.norm(np.diff(v, axis=0), axis=1)
+        return float(np.median(a) / (np.median(np.linalg.norm(v, axis=1)) + 1.0))
+
 
 def link(cands: list[np.ndarray], gate_px: float, max_gap: int = 2) -> list[Tracklet]:
     """cands[t] is an (n_t, 2) array of centres. Greedy-optimal frame-to-frame linking."""

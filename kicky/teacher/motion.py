@@ -52,7 +52,8 @@ class MotionBackend:
         bg_smooth = smooth(scene.background, scale)
         pitch_ref = pitch_mask(bg_smooth)
         goal_ref = self._goal(scene.background, bg_smooth) if "goal" in classes else None
-        players, ball_cands, rest_cands = [], [], []
+        players, ball_cands = [], []
+        inside = _inner_frame((H, W), scene.warps, max(6, int(round(0.012 * H))))
         for t in range(T):
             sm = smooth(frames[t], scale)
             an = anomaly(frames[t], scale)
@@ -65,9 +66,8 @@ class MotionBackend:
             ps += self._players(frames[t], still & ~_union(ps, (H, W), 5), pitch, score, H, confirm=True)
             players.append(ps)
             taken = _union(ps, (H, W), 3)
-            ball_cands.append(self._ball_candidates(scene.diff[t].astype(np.float32), ~taken, H, p.ball_thr))
-            rest_cands.append(self._ball_candidates(np.where(still, an, 0).astype(np.float32), ~taken, H, p.anomaly_thr))
-        balls = self._extend_at_rest(self._track_ball(ball_cands, H), rest_cands, H)
+            ball_cands.append(self._ball_candidates(scene.diff[t].astype(np.float32), ~taken & inside, H, p.ball_thr))
+        balls = self._extend_at_rest(self._track_ball(ball_cands, H), frames, scene, players, scale, H)
         out: Labels = []
         for t in range(T):
             row = [Instance("player", b.mask, min(1.0, b.contrast / 100), self.name) for b in players[t]]
@@ -132,22 +132,37 @@ class MotionBackend:
                 out[t] = cands[t][j]
         return out
 
-    def _extend_at_rest(self, balls: list[Blob | None], rest: list[list[Blob]], H) -> list[Blob | None]:
-        """Before the first and after the last moving detection the ball may lie still (absorbed by
-        the background): follow it there with static spots at the same place."""
+    def _extend_at_rest(self, balls: list[Blob | None], frames: np.ndarray, scene, players, scale: float,
+                        H: int) -> list[Blob | None]:
+        """Before the first and after the last moving detection the ball lies still (a shot starts
+        at rest at the kicker's feet and ends at rest): it is a compact spot of the median image of
+        those frames (stabilised), at the place where the moving track begins or ends. Labelled in
+        every frame of that stretch where no player covers the spot."""
         found = [t for t, b in enumerate(balls) if b is not None]
         if not found:
             return balls
-        tol = max(2.0, self.p.ball_diam[0] * H * 2)
-        for start, step in ((found[0], -1), (found[-1], 1)):
-            at = np.array(balls[start].centre)
-            t = start + step
-            while 0 <= t < len(balls) and balls[t] is None:
-                near = [b for b in rest[t] if np.linalg.norm(np.array(b.centre) - at) <= tol]
-                if not near:
-                    break
-                balls[t] = max(near, key=lambda b: b.contrast)
-                t += step
+        T = len(balls)
+        tol = max(3.0, self.p.ball_diam[0] * H * 2, 1.5 * max(balls[found[0]].w, balls[found[0]].h))
+        for idx, stretch in ((found[0], range(0, found[0])), (found[-1], range(found[-1] + 1, T))):
+            if len(stretch) < 2:
+                continue
+            ts = list(stretch)
+            pick = ts if len(ts) <= 15 else [ts[i] for i in np.linspace(0, len(ts) - 1, 15).round().astype(int)]
+            still = np.median(np.stack([warp(frames[t], scene.warps[t]) for t in pick]), axis=0).astype(np.uint8)
+            at = _to_ref(np.array(balls[idx].centre), scene.warps[idx])
+            an = anomaly(still, scale).astype(np.float32)
+            near = np.zeros(an.shape, np.uint8)
+            cv2.circle(near, (int(at[0]), int(at[1])), int(tol), 1, -1)
+            near = near.astype(bool)
+            cands = self._ball_candidates(an, near, H, 1.5 * self.p.ball_thr)
+            if not cands:
+                continue
+            spot = min(cands, key=lambda b: np.linalg.norm(np.array(b.centre) - at) - 0.05 * b.contrast)
+            for t in ts:
+                b = _from_ref(spot, scene.warps[t])
+                if b is None or _covered(b, players[t]):
+                    continue
+                balls[t] = b
         return balls
 
     def _goal(self, bg: np.ndarray, bg_smooth: np.ndarray) -> np.ndarray | None:
@@ -175,6 +190,42 @@ class MotionBackend:
                 best = np.zeros((H, W), bool)
                 best[b.box[1]:b.box[3], b.box[0]:b.box[2]] = m.astype(bool)
         return best
+
+
+def _inner_frame(shape, warps: np.ndarray, margin: int) -> np.ndarray:
+    """The frame minus a border where stabilisation pads with repeated edge pixels (flicker)."""
+    shift = int(np.ceil(np.abs(warps[:, :, 2]).max())) if len(warps) else 0
+    m = margin + shift
+    out = np.zeros(shape, bool)
+    out[m:shape[0] - m, m:shape[1] - m] = True
+    return out
+
+
+def _to_ref(pt: np.ndarray, M: np.ndarray) -> np.ndarray:
+    return M[:, :2] @ pt + M[:, 2]
+
+
+def _from_ref(b: Blob, M: np.ndarray) -> Blob | None:
+    """A spot found in reference (stabilised) coordinates, moved into frame coordinates (shake is a
+    small similarity: the crop is translated, not rotated)."""
+    A = np.vstack([M, [0, 0, 1]])
+    c = (np.linalg.inv(A) @ [*b.centre, 1])[:2]
+    dx, dy = int(round(c[0] - b.centre[0])), int(round(c[1] - b.centre[1]))
+    x0, y0, x1, y1 = b.box[0] + dx, b.box[1] + dy, b.box[2] + dx, b.box[3] + dy
+    H, W = b.shape
+    if x0 < 0 or y0 < 0 or x1 > W or y1 > H:
+        return None
+    return Blob(b.crop, (x0, y0, x1, y1), b.area, (float(c[0]), float(c[1])), b.contrast, b.shape)
+
+
+def _covered(b: Blob, players: list[Blob]) -> bool:
+    """A player's mask covers most of the spot (the ball is hidden behind or under them)."""
+    x0, y0, x1, y1 = b.box
+    for p in players:
+        m = p.mask[y0:y1, x0:x1]
+        if m.size and (m & b.crop).sum() > 0.5 * b.crop.sum():
+            return True
+    return False
 
 
 def _union(blobs: list[Blob], shape, grow: int) -> np.ndarray:
