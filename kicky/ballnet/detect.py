@@ -37,7 +37,7 @@ def ellipse_mask(box, shape: tuple[int, int]) -> np.ndarray:
     if c1 > c0 and r1 > r0:
         ys, xs = np.ogrid[r0:r1, c0:c1]
         m[r0:r1, c0:c1] = ((xs + 0.5 - cx) / rx) ** 2 + ((ys + 0.5 - cy) / ry) ** 2 <= 1.0
-    if not m.any():
+    if not m[r0:r1, c0:c1].any():
         m[min(max(int(cy), 0), H - 1), min(max(int(cx), 0), W - 1)] = True
     return m
 
@@ -126,16 +126,37 @@ class BallDetector:
                 "device": self.device, "machine": machine(self.device), "dtype": self.dtype, "batch": self.batch,
                 "threshold": self.threshold, "k": self.k, "scale": self.scale}
 
-    def _forward(self, window: list[np.ndarray]):
-        """Top-k boxes (m, k, 4) in frame pixels and scores (m, k) of a window's m triplets."""
+    def _upload(self, window: list[np.ndarray]):
+        """The window's frames as one (m+2, H, W, 3) uint8 device tensor. On CUDA through one of two
+        pinned host buffers (async copy; a buffer is reused two windows later, after its batch's
+        results were read)."""
+        import torch
+        if not self.device.startswith("cuda"):
+            return torch.from_numpy(np.stack(window))
+        shape = (self.batch + 2, *window[0].shape)
+        if getattr(self, "_pinned", None) is None or self._pinned[0].shape != shape:
+            self._pinned = [torch.empty(shape, dtype=torch.uint8).pin_memory() for _ in range(2)]
+            self._slot = 0
+        buf = self._pinned[self._slot]
+        self._slot ^= 1
+        host = buf.numpy()
+        for i, f in enumerate(window):
+            np.copyto(host[i], f)
+        return buf[:len(window)].to(self.device, non_blocking=True)
+
+    def _launch(self, window: list[np.ndarray]):
+        """Start the network on a window's m triplets; returns what `_collect` turns into top-k
+        boxes (m, k, 4) in frame pixels and scores (m, k) once the device is done."""
         import torch
         import torch.nn.functional as F
 
         from kicky.ballnet.targets import decode
-        w = torch.from_numpy(np.stack(window)).to(self.device, non_blocking=True)   # (m+2, H, W, 3)
         m = len(window) - 2
-        idx = torch.arange(m, device=w.device)[:, None] + torch.arange(3, device=w.device)
-        x = w[idx].permute(0, 2, 3, 1, 4).reshape(m, w.shape[1], w.shape[2], 9).permute(0, 3, 1, 2)
+        if m < self.batch:   # a clip's last, shorter window: padded to the batch (one shape, no cudnn re-tuning)
+            window = window + [window[-1]] * (self.batch - m)
+        w = self._upload(window)
+        idx = torch.arange(len(window) - 2, device=w.device)[:, None] + torch.arange(3, device=w.device)
+        x = w[idx].permute(0, 2, 3, 1, 4).reshape(len(idx), w.shape[1], w.shape[2], 9).permute(0, 3, 1, 2)
         if self.scale != 1.0:
             x = F.interpolate(x.float(), scale_factor=self.scale, mode="bilinear", antialias=True,
                               align_corners=False).clamp(0, 255)
@@ -143,7 +164,21 @@ class BallDetector:
             out = self.model(x)
             boxes, scores = decode(torch.sigmoid(out["heat"].float()), out["offset"], out["size"],
                                    self.model.stride, self.k)
-        return (boxes / self.scale).cpu().numpy(), scores.cpu().numpy()
+            res = torch.cat([boxes / self.scale, scores[..., None]], -1)[:m]    # (m, k, 5)
+        if not self.device.startswith("cuda"):
+            return None, res, window[0].shape[:2]
+        host = torch.empty(res.shape, dtype=res.dtype, pin_memory=True)
+        host.copy_(res, non_blocking=True)
+        done = torch.cuda.Event()
+        done.record()
+        return done, host, window[0].shape[:2]
+
+    def _collect(self, launched) -> list[list[Instance]]:
+        done, res, shape = launched
+        if done is not None:
+            done.synchronize()
+        r = res.numpy().copy()
+        return [self._instances(f[:, :4], f[:, 4], shape) for f in r]
 
     def _instances(self, boxes: np.ndarray, scores: np.ndarray, shape: tuple[int, int]) -> list[Instance]:
         H, W = shape
@@ -160,19 +195,30 @@ class BallDetector:
     def detect(self, frames) -> tuple[Labels, dict]:
         """Per-frame ball instances of an iterable of RGB frames (decoded as it goes, in a background
         thread), and timing {frames, seconds (the network and its decoding, not the video's), fps,
-        decode_seconds}."""
+        warmup_seconds (the first window of a new frame size, run once untimed), decode_seconds}. On CUDA one batch runs on the device while the host prepares the next and
+        reads the previous one's peaks."""
         from kicky.ballnet.frames import windows
         labels: Labels = []
-        t_all, sec = time.perf_counter(), 0.0
+        t_all, sec, warm, pending = time.perf_counter(), 0.0, 0.0, None
         for _, window in prefetch(windows(frames, self.batch)):
+            if window[0].shape != getattr(self, "_warm_shape", None):   # start-up (cudnn tuning), untimed
+                t0 = time.perf_counter()
+                self._collect(self._launch(window))
+                self._warm_shape, warm = window[0].shape, warm + time.perf_counter() - t0
             t0 = time.perf_counter()
-            boxes, scores = self._forward(window)
-            labels.extend(self._instances(b, s, window[0].shape[:2]) for b, s in zip(boxes, scores))
+            launched = self._launch(window)          # the device works on this window ...
+            if pending is not None:
+                labels.extend(self._collect(pending))   # ... while the host reads the last one's peaks
+            pending = launched
+            sec += time.perf_counter() - t0
+        if pending is not None:
+            t0 = time.perf_counter()
+            labels.extend(self._collect(pending))
             sec += time.perf_counter() - t0
         wall = time.perf_counter() - t_all
         return labels, {"frames": len(labels), "seconds": round(sec, 4),
                         "fps": round(len(labels) / sec, 2) if sec > 0 else None,
-                        "decode_seconds": round(max(wall - sec, 0.0), 4)}
+                        "warmup_seconds": round(warm, 4), "decode_seconds": round(max(wall - sec - warm, 0.0), 4)}
 
 
 def run(conf: dict) -> dict:

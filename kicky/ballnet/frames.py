@@ -13,8 +13,8 @@ def rgb_frames(path: str | Path) -> Iterator[np.ndarray]:
     from kicky.io.video import read_frames
     path = Path(path)
     video = path / "clip.mp4" if path.is_dir() else path
-    for _, f in read_frames(video):
-        yield np.ascontiguousarray(f[:, :, ::-1])
+    for _, f in read_frames(video, fmt="rgb24", threads=True):
+        yield f
 
 
 def windows(frames: Iterable[np.ndarray], n: int) -> Iterator[tuple[int, list[np.ndarray]]]:

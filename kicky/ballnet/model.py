@@ -66,10 +66,13 @@ class BallNet(nn.Module):
     def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
         H, W = x.shape[-2:]
         dtype = next(self.parameters()).dtype
-        x = x.to(dtype) * (1 / 127.5) - 1.0
         ph, pw = -H % self.total_stride, -W % self.total_stride
-        if ph or pw:
-            x = F.pad(x, (0, pw, 0, ph))
+        if ph or pw:   # zero padding right and bottom, keeping the input's memory format (channels last)
+            fmt = torch.channels_last if x.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
+            y = torch.zeros((*x.shape[:2], H + ph, W + pw), dtype=x.dtype, device=x.device).contiguous(memory_format=fmt)
+            y[..., :H, :W] = x
+            x = y
+        x = x.to(dtype) * (1 / 127.5) - 1.0
         feats = []
         for stage in self.enc:
             x = stage(x)

@@ -41,8 +41,11 @@ def write_mp4(path: str | Path, frames: Iterable[np.ndarray], fps: int, bitrate:
     w.close()
 
 
-def read_frames(path: str | Path, indices: Iterable[int] | None = None) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield (index, BGR frame); with `indices`, only those frames. Clear error on a bad file."""
+def read_frames(path: str | Path, indices: Iterable[int] | None = None, fmt: str = "bgr24",
+                threads: bool = False) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield (index, frame) in `fmt` (BGR by default, "rgb24" for RGB); with `indices`, only those
+    frames. `threads`: FFmpeg's frame-threaded decoding (the same frames, decoded on several threads).
+    Clear error on a bad file."""
     path = Path(path)
     if not path.is_file():
         raise KickyError(f"video not found: {path}")
@@ -51,12 +54,15 @@ def read_frames(path: str | Path, indices: Iterable[int] | None = None) -> Itera
         with av.open(str(path)) as c:
             if not c.streams.video:
                 raise KickyError(f"no video stream in {path}")
-            for i, frame in enumerate(c.decode(video=0)):
+            stream = c.streams.video[0]
+            if threads:
+                stream.thread_type = "AUTO"
+            for i, frame in enumerate(c.decode(stream)):
                 if want is not None and i not in want:
                     if i > max(want):
                         break
                     continue
-                yield i, frame.to_ndarray(format="bgr24")
+                yield i, frame.to_ndarray(format=fmt)
     except av.error.FFmpegError as e:
         raise KickyError(f"cannot decode video {path}: {e}") from None
 

@@ -52,7 +52,7 @@ def test_overfits_a_moving_dot_within_2px():
     loader = torch.utils.data.DataLoader(ds, batch_size=16, shuffle=True, drop_last=True)
     opt = torch.optim.AdamW(net.parameters(), lr=4e-3)
     losses = []
-    while len(losses) < 120:
+    while len(losses) < 300:
         for batch in loader:
             losses.append(train_step(net, batch, opt, {}, amp=False)[0])
     err = centres_error(net, *test)
