@@ -1,7 +1,9 @@
 """The `build` stage: teacher labels -> an rfdetr-ready COCO instance-segmentation dataset.
 
 <out>/{train,valid,test}/_annotations.coco.json + JPEG frames, <out>/manifest.json (split of every
-clip, frames taken), <out>/stats.json; the whole directory appears atomically when complete."""
+clip, frames taken, tiles cut), <out>/stats.json; the whole directory appears atomically when complete.
+With `dataset.tiles.enabled`, train and valid frames also (or only) give native-resolution tiles
+(kicky.dataset.tiles); the test split keeps whole frames, which is what the evaluation scores."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,6 +17,7 @@ from kicky.dataset.derive import derive
 from kicky.dataset.sampling import sample_frames
 from kicky.dataset.splits import SPLITS, assign
 from kicky.dataset.stats import split_stats, stats_table
+from kicky.dataset.tiles import crop_instances, frame_rng, plan_tiles, tile_settings
 from kicky.errors import KickyError
 from kicky.io.atomic import staged_dir, write_json, write_text
 from kicky.io.pool import worker_pool
@@ -37,32 +40,55 @@ def video_of(clips: Path, clip_id: str) -> Path:
     raise KickyError(f"no video for labelled clip {clip_id} in {clips}")
 
 
-def _clip_part(job: tuple) -> tuple[str, list[int], CocoWriter]:
-    """One clip: its sampled frames as JPEGs in its split's folder and their annotations."""
-    cid, path, clips, folder, classes, ds = job
+TILED_SPLITS = ("train", "valid")   # the test split keeps whole frames: the evaluation scores those
+
+
+def _write(folder: Path, name: str, bgr, quality: int) -> None:
+    if not cv2.imwrite(str(folder / name), bgr, [cv2.IMWRITE_JPEG_QUALITY, quality]):
+        raise KickyError(f"could not write {name}")
+
+
+def _clip_part(job: tuple) -> tuple[str, list[int], CocoWriter, list[dict]]:
+    """One clip: its sampled frames (or their tiles) as JPEGs in its split's folder, their
+    annotations, and the tiles cut (file, frame, origin, size, kind)."""
+    cid, path, clips, folder, split, classes, ds = job
     head, labels = read_labels(path)
     smp = ds["sampling"]
+    tiles = tile_settings(ds.get("tiles")) if split in TILED_SPLITS else None
     frames = sample_frames(labels, smp["every"], smp["fast_px"], smp["around"])
-    part, n = CocoWriter(classes), 0
+    part, n, cut = CocoWriter(classes), 0, []
+    folder, quality = Path(folder), int(ds["jpeg_quality"])
     for i, bgr in read_frames(video_of(Path(clips), cid), frames):
         if i >= len(labels):
             break
         d = ds.get("derive")
         insts = derive(labels[i], d["rule"], d["dilate_px"]) if d else labels[i]
-        name = f"{cid}_{i:05d}.jpg"
-        if not cv2.imwrite(str(Path(folder) / name), bgr, [cv2.IMWRITE_JPEG_QUALITY, int(ds["jpeg_quality"])]):
-            raise KickyError(f"could not write {name}")
-        part.add(name, bgr.shape[1], bgr.shape[0], insts, {"clip_id": cid, "frame": i})
+        H, W = bgr.shape[:2]
+        meta = {"clip_id": cid, "frame": i}
+        if tiles is None or tiles["keep_full"]:
+            name = f"{cid}_{i:05d}.jpg"
+            _write(folder, name, bgr, quality)
+            part.add(name, W, H, insts, meta)
+        if tiles is not None:
+            insts = [x for x in insts if x.cls in classes]
+            for t in plan_tiles(insts, W, H, tiles, frame_rng(tiles["seed"], cid, i)):
+                name = t.name(cid, i)
+                _write(folder, name, bgr[t.y:t.y + t.h, t.x:t.x + t.w], quality)
+                part.add(name, t.w, t.h, crop_instances(insts, t, tiles["min_visible"], tiles["min_visible_px"]),
+                         {**meta, **t.meta()})
+                cut.append({"file": name, "frame": i, "origin": [t.x, t.y], "size": [t.w, t.h], "kind": t.kind})
         n += 1
     if n != len(frames):
         raise KickyError(f"clip {cid}: decoded {n} of {len(frames)} sampled frames (video shorter than its labels?)")
-    return cid, frames, part
+    return cid, frames, part, cut
 
 
-def _merge(parts, manifest: dict, writers: dict, taken: dict) -> None:
+def _merge(parts, manifest: dict, writers: dict, taken: dict, tiles: dict) -> None:
     """Clip parts, in clip order, into their split's writer (so ids do not depend on the workers)."""
-    for cid, frames, part in parts:
+    for cid, frames, part, cut in parts:
         taken[cid] = frames
+        if cut:
+            tiles[cid] = cut
         writers[manifest[cid]].extend(part)
 
 
@@ -70,23 +96,26 @@ def run(conf: dict) -> dict:
     ds = conf["dataset"]
     workers = number(conf, "workers", int, 1)
     classes = tuple(ds["classes"])
+    tiling = tile_settings(ds.get("tiles"))          # checked once here, before any work
     files = label_files(Path(conf["labels"]))
     sp = ds["split"]
     manifest = assign(list(files), {s: float(sp[s]) for s in SPLITS}, int(sp["seed"]))
     writers = {s: CocoWriter(classes) for s in SPLITS}
     taken: dict[str, list[int]] = {}
+    tiles: dict[str, list[dict]] = {}
     out = Path(conf["out"])
     with staged_dir(out) as tmp:
         for s in SPLITS:
             (tmp / s).mkdir()
-        jobs = [(cid, path, str(conf["clips"]), str(tmp / manifest[cid]), classes, ds) for cid, path in files.items()]
+        jobs = [(cid, path, str(conf["clips"]), str(tmp / manifest[cid]), manifest[cid], classes, ds)
+                for cid, path in files.items()]
         bar = dict(total=len(jobs), desc=f"building {ds['name']}", unit="clip")
         if workers == 1 or len(jobs) <= 1:
             parts = tqdm(map(_clip_part, jobs), **bar)
-            _merge(parts, manifest, writers, taken)
+            _merge(parts, manifest, writers, taken, tiles)
         else:
             with worker_pool(workers) as ex:
-                _merge(tqdm(ex.map(_clip_part, jobs), **bar), manifest, writers, taken)
+                _merge(tqdm(ex.map(_clip_part, jobs), **bar), manifest, writers, taken, tiles)
         stats = {}
         for s in SPLITS:
             coco = writers[s].to_json()
@@ -94,8 +123,10 @@ def run(conf: dict) -> dict:
                 raise KickyError(f"split {s} is empty: no frames sampled from its clips")
             write_json(tmp / s / ANN, coco)
             stats[s] = split_stats(coco)
-        write_json(tmp / "manifest.json", {"dataset": ds["name"], "classes": list(classes), "splits": manifest,
-                                           "frames": taken}, indent=1)
+        doc = {"dataset": ds["name"], "classes": list(classes), "splits": manifest, "frames": taken}
+        if tiling is not None:
+            doc.update(tile_settings={**tiling, "splits": list(TILED_SPLITS)}, tiles=tiles)
+        write_json(tmp / "manifest.json", doc, indent=1)
         write_json(tmp / "stats.json", stats, indent=1)
     table = stats_table(stats, classes)
     reports = Path(conf["reports"])

@@ -22,7 +22,14 @@ def _summary(heads: list[dict], classes: list[str]) -> dict:
     return {"clips": len(heads), "frames": frames, "seconds": round(sec, 3),
             "fps": round(frames / sec, 2) if sec else None,
             "tile_seconds": round(sum(h["detector"].get("tile_seconds", 0.0) for h in heads), 3),
+            "tiles": sum(h["detector"].get("tiles", 0) for h in heads),
             "quality": quality if any(v["n_truth"] for v in q.values()) else None}
+
+
+def _tiling(s: dict | None) -> str:
+    if not s:
+        return "off"
+    return f"{s['mode']} ({s['tile']} px tiles, overlap {s['overlap']}, classes {', '.join(s['classes'])})"
 
 
 def run(conf: dict) -> dict:
@@ -43,7 +50,7 @@ def run(conf: dict) -> dict:
         print(f"{len(heads)}/{len(clips)} clips already detected in {out} with this checkpoint, detecting {len(todo)}")
     desc = student.describe()
     print(f"kicky: student {desc['model']} @ {desc['res']}px on {desc['device']} ({desc['dtype']}), batch "
-          f"{desc['batch']}, sliced ball pass {'on' if student.sliced else 'off'}", flush=True)
+          f"{desc['batch']}, tiled pass {_tiling(student.sliced)}", flush=True)
     with tqdm(total=len(todo), desc="detecting", unit="clip") as bar:
         for p in todo:
             t0 = time.perf_counter()
@@ -63,5 +70,5 @@ def run(conf: dict) -> dict:
     extra = "" if not q or "ball" not in q else \
         f"; ball recall {q['ball']['recall'] if q['ball']['recall'] is None else round(q['ball']['recall'], 3)}"
     print(f"kicky: {summary['frames']} frames of {summary['clips']} clips, {summary['fps']} frames/s "
-          f"(tiles {summary['tile_seconds']} s){extra} -> {out}")
+          f"({summary['tiles']} tiles, {summary['tile_seconds']} s){extra} -> {out}")
     return summary

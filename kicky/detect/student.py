@@ -1,6 +1,7 @@
 """The trained student (an RF-DETR-Seg run dir from `train.py`) as a detector: frames in batches ->
 per-frame instances, on the GPU in fp16 where there is one, else on the CPU in fp32; optionally
-with the sliced ball pass."""
+with the tiled pass (kicky.detect.slicer) for the ball: a grid over every frame or tiles around the
+ball's track, the tiles of a batch of frames in one predict() call."""
 from __future__ import annotations
 
 import hashlib
@@ -19,6 +20,42 @@ from kicky.teacher.instances import Instance, Labels
 
 log = logging.getLogger("kicky.detect")
 CHECKPOINT = "checkpoint_best_total.pth"
+MODES = ("grid", "roi")
+SLICE = {"mode": "grid", "tile": None, "overlap": 32, "iou": 0.5, "classes": ["ball"], "batch": 64,
+         "radius": 96, "grow": 48, "lost": 8, "regrid": 30, "horizon": 4}   # conf/detect.yaml's slice:
+
+
+def slice_settings(s: dict | None, res: int, classes: list[str]) -> dict | None:
+    """The `slice` settings checked and typed (one clear error naming the key), keys missing from
+    `s` taken from SLICE; `tile: null` becomes the model's res (tiles at native scale). None when
+    `sliced` is off."""
+    from kicky.cli import number
+    if not s or not s.get("enabled"):
+        return None
+    bad = [k for k in s if k not in (*SLICE, "enabled")]
+    if bad:
+        raise KickyError(f"unknown slice keys {bad}: known are {', '.join(SLICE)}")
+    s = {**SLICE, **{k: v for k, v in s.items() if k != "enabled"}}
+    key = lambda k: {f"slice.{k}": s[k]}  # noqa: E731
+    if s["mode"] not in MODES:
+        raise KickyError(f"slice.mode={s['mode']!r}: use one of {', '.join(MODES)}")
+    want = [s["classes"]] if isinstance(s["classes"], str) else list(s["classes"] or [])
+    unknown = [c for c in want if c not in classes]
+    if not want or unknown:
+        raise KickyError(f"slice.classes={want}: name one or more of the student's classes {classes}")
+    tile = res if s["tile"] is None else number(key("tile"), "slice.tile", int, 16)
+    out = {"mode": s["mode"], "tile": tile, "overlap": number(key("overlap"), "slice.overlap", int, 0, tile - 1),
+           "iou": number(key("iou"), "slice.iou", float, 0.0, 1.0), "classes": want,
+           "batch": None if s["batch"] is None else number(key("batch"), "slice.batch", int, 1)}
+    if s["mode"] == "roi":
+        out.update(radius=number(key("radius"), "slice.radius", float, 1.0),
+                   grow=number(key("grow"), "slice.grow", float, 0.0),
+                   lost=number(key("lost"), "slice.lost", int, 1), regrid=number(key("regrid"), "slice.regrid", int, 1),
+                   horizon=number(key("horizon"), "slice.horizon", int, 1))
+    if tile != res:
+        log.warning("slice.tile=%d but the student's res is %d: each tile is resized %.2fx (tile = res sees the "
+                    "frame at native scale, as a tiles-trained student learned it)", tile, res, res / tile)
+    return out
 
 
 @dataclass
@@ -91,7 +128,7 @@ class Student:
         import rfdetr
         import torch
         self.run, self.threshold, self.batch = run, float(threshold), max(int(batch), 1)
-        self.sliced = sliced if sliced and sliced.get("enabled") else None
+        self.sliced = slice_settings(sliced, run.res, run.classes)   # checked before the model loads
         self.device = pick_device(device)
         if not hasattr(rfdetr, run.rfdetr):
             raise KickyError(f"{run.path}/config.yaml names model {run.rfdetr!r}, which rfdetr does not have")
@@ -141,21 +178,58 @@ class Student:
                                 tuple(float(v) for v in box)))
         return out
 
+    def _on_device(self, frames: list[np.ndarray]) -> list:
+        """The frames the tiles are cut from: on CUDA uploaded once as CHW floats in [0, 1] (the
+        tiles are then views on the GPU, no per-tile copy or transfer), else the numpy frames."""
+        if not self.device.startswith("cuda"):
+            return frames
+        import torch
+        x = torch.from_numpy(np.stack(frames)).to(self.device, non_blocking=True)
+        x = x.permute(0, 3, 1, 2).float().div_(torch.tensor(255.0, device=x.device))
+        return list(x)
+
+    def _sliced(self, chunk: list[np.ndarray], dets: list, t0: int, track, n: dict) -> list:
+        """The tiled pass over one batch of frames (first frame index t0) merged into their
+        full-frame detections `dets`; counts tiles and frames by placement into `n`."""
+        s = self.sliced
+        H, W = chunk[0].shape[:2]
+        ids = [self.classes.index(c) for c in s["classes"]]
+        imgs = self._on_device(chunk)
+        out, k = [], 0
+        while k < len(chunk):   # grid: the whole batch at once; roi: up to `horizon` frames planned from the track
+            plans = [("grid", slicer.grid(W, H, s["tile"], s["overlap"]))] * (len(chunk) - k) if track is None \
+                else track.plan_ahead(t0 + k, min(s["horizon"], len(chunk) - k))
+            tiles = slicer.tiled(self._predict, imgs[k:k + len(plans)], (H, W), [b for _, b in plans], ids,
+                                 s["iou"], s["batch"])
+            for j, ((kind, boxes), td) in enumerate(zip(plans, tiles)):
+                m = slicer.merge(dets[k + j], td, ids, s["iou"])
+                if track is not None:
+                    track.update(t0 + k + j, slicer.best_centre(m, ids))
+                n[kind] += 1
+                n["tiles"] += len(boxes)
+                out.append(m)
+            k += len(plans)
+        return out
+
     def detect(self, frames: np.ndarray | list[np.ndarray], progress=None) -> tuple[Labels, dict]:
-        """Per-frame instances of RGB frames, and timing: {frames, seconds, fps, tile_seconds}."""
+        """Per-frame instances of RGB frames (one clip, in order), and timing: {frames, seconds, fps,
+        tile_seconds} and, with the tiled pass, tiles (all), tiles_per_frame and frames by placement."""
         frames = list(frames)
         labels: Labels = []
         t0, tile_s = time.perf_counter(), 0.0
-        ball = self.classes.index("ball") if "ball" in self.classes else None
+        s = self.sliced
+        n = {"tiles": 0, "grid": 0, "roi": 0, "none": 0}
+        on = bool(s and frames and s["tile"] < max(frames[0].shape[:2]))   # one tile = the whole frame: no pass
+        track = None
+        if on and s["mode"] == "roi":
+            H, W = frames[0].shape[:2]
+            track = slicer.BallTrack(W, H, s["tile"], s["overlap"], s["radius"], s["grow"], s["lost"], s["regrid"])
         for i in range(0, len(frames), self.batch):
             chunk = frames[i:i + self.batch]
             dets = self._predict(chunk)
-            if self.sliced and ball is not None:
+            if on:
                 t1 = time.perf_counter()
-                s = self.sliced
-                dets = [slicer.merge(d, slicer.ball_from_tiles(self._predict, f, ball, s["tile"], s["overlap"],
-                                                               s["iou"]), ball, s["iou"])
-                        for d, f in zip(dets, chunk)]
+                dets = self._sliced(chunk, dets, i, track, n)
                 tile_s += time.perf_counter() - t1
             labels.extend(self._instances(d, f.shape[:2]) for d, f in zip(dets, chunk))
             if progress is not None:
@@ -164,6 +238,9 @@ class Student:
             import torch
             torch.cuda.synchronize()
         sec = time.perf_counter() - t0
-        return labels, {"frames": len(frames), "seconds": round(sec, 4),
-                        "fps": round(len(frames) / sec, 2) if sec > 0 else None,
-                        "tile_seconds": round(tile_s, 4)}
+        timing = {"frames": len(frames), "seconds": round(sec, 4),
+                  "fps": round(len(frames) / sec, 2) if sec > 0 else None, "tile_seconds": round(tile_s, 4)}
+        if s:
+            timing.update(tiles=n["tiles"], tiles_per_frame=round(n["tiles"] / len(frames), 3) if frames else 0.0,
+                          grid_frames=n["grid"], roi_frames=n["roi"])
+        return labels, timing

@@ -57,3 +57,24 @@ def test_aug_config_mapping():
     assert aug_config({**AUG, "enabled": False}) == {}
     with pytest.raises(KickyError, match="unknown dataset.augment"):
         aug_config({**AUG, "fisheye": {"p": 1}})
+
+
+def test_rfdetr_loads_tiles_dataset(labelled):
+    """A tiles dataset (native-resolution crops, some with no annotation) through rfdetr's builder."""
+    out = labelled / "tiles_rf"
+    _build(labelled, "classes3", out=out, **{"dataset.tiles.enabled": "true", "dataset.tiles.size": 96,
+                                             "dataset.tiles.keep_full": "false", "dataset.tiles.empty": 0.5,
+                                             "dataset.sampling.every": 12})
+    coco = json.loads((out / "train" / "_annotations.coco.json").read_text())
+    ds = _rf(out, {}, "train")
+    assert len(ds) == len(coco["images"]) and all("tile" in im for im in coco["images"])
+    n_of = {im["id"]: 0 for im in coco["images"]}
+    for a in coco["annotations"]:
+        n_of[a["image_id"]] += 1
+    empty = next(k for k, im in enumerate(coco["images"]) if n_of[im["id"]] == 0)
+    full = max(range(len(coco["images"])), key=lambda k: n_of[coco["images"][k]["id"]])
+    for k in (empty, full):
+        img, tgt = ds[k]
+        assert img.shape[0] == 3 and tgt["masks"].shape[0] == n_of[coco["images"][k]["id"]] == len(tgt["labels"])
+        assert tuple(tgt["orig_size"].tolist()) == (96, 96)
+    assert tgt["masks"].flatten(1).any(1).all()
