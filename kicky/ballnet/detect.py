@@ -225,20 +225,16 @@ def run(conf: dict) -> dict:
     from tqdm import tqdm
 
     from kicky.ballnet.frames import rgb_frames
-    from kicky.dataset.splits import keep_clips
-    from kicky.detect import _summary
+    from kicky.detect import _summary, pending
     from kicky.io.atomic import write_json
     from kicky.io.video import probe
     from kicky.teacher import store
-    from kicky.teacher.clips import clip_id, find_clips, split_done
+    from kicky.teacher.clips import clip_id
     from kicky.teacher.quality import clip_quality
 
     det = BallDetector.from_config(conf)
     fp, out = det.fingerprint, Path(conf["out"])
-    clips = keep_clips(find_clips(conf["clips"]), conf["clips"], conf.get("data"), conf.get("splits"))
-    heads, todo = split_done(clips, lambda c: store.cached(out, c, fp))
-    if heads:
-        print(f"{len(heads)}/{len(clips)} clips already detected in {out} with this checkpoint, detecting {len(todo)}")
+    clips, heads, todo = pending(conf, fp)
     desc = det.describe()
     print(f"kicky: ballnet {desc['widths']} stride {desc['stride']} on {desc['device']} ({desc['dtype']}), batch "
           f"{desc['batch']}, top {det.k} peak(s) >= {det.threshold}, scale {det.scale}", flush=True)

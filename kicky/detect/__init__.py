@@ -26,6 +26,22 @@ def _summary(heads: list[dict], classes: list[str]) -> dict:
             "quality": quality if any(v["n_truth"] for v in q.values()) else None}
 
 
+def pending(conf: dict, fp: str) -> tuple[list, dict, list]:
+    """The clips a detector runs over (clips=, narrowed by data= and splits=), the cache headers of
+    those already detected in out= with fingerprint `fp`, and those still to do (the resume rule
+    every detect stage shares)."""
+    from kicky.dataset.splits import keep_clips
+    from kicky.teacher import store
+    from kicky.teacher.clips import find_clips, split_done
+
+    out = Path(conf["out"])
+    clips = keep_clips(find_clips(conf["clips"]), conf["clips"], conf.get("data"), conf.get("splits"))
+    heads, todo = split_done(clips, lambda c: store.cached(out, c, fp))
+    if heads:
+        print(f"{len(heads)}/{len(clips)} clips already detected in {out} with this checkpoint, detecting {len(todo)}")
+    return clips, heads, todo
+
+
 def _tiling(s: dict | None) -> str:
     if not s:
         return "off"
@@ -35,19 +51,14 @@ def _tiling(s: dict | None) -> str:
 def run(conf: dict) -> dict:
     from tqdm import tqdm
 
-    from kicky.dataset.splits import keep_clips
     from kicky.teacher import store
     from kicky.detect.student import Student
-    from kicky.teacher.clips import clip_id, find_clips, load_clip, split_done
+    from kicky.teacher.clips import clip_id, load_clip
     from kicky.teacher.quality import clip_quality
 
     student = Student.from_config(conf.get("run"), conf)
     fp, out = student.fingerprint, Path(conf["out"])
-    clips = find_clips(conf["clips"])
-    clips = keep_clips(clips, conf["clips"], conf.get("data"), conf.get("splits"))
-    heads, todo = split_done(clips, lambda c: store.cached(out, c, fp))
-    if heads:
-        print(f"{len(heads)}/{len(clips)} clips already detected in {out} with this checkpoint, detecting {len(todo)}")
+    clips, heads, todo = pending(conf, fp)
     desc = student.describe()
     print(f"kicky: student {desc['model']} @ {desc['res']}px on {desc['device']} ({desc['dtype']}), batch "
           f"{desc['batch']}, tiled pass {_tiling(student.sliced)}", flush=True)
