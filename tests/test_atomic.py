@@ -1,13 +1,14 @@
-"""staged_dir replaces only folders kicky made: a user's folder (or a file) named as out= is never
+"""staged_dir replaces only folders the stage made (they hold its mark file): a user's folder (or a file) named as out= is never
 removed, and a failed stage leaves the old output as it was."""
 import pytest
 
 from kicky.errors import KickyError
-from kicky.io.atomic import MARK, staged_dir
+from kicky.io.atomic import staged_dir
 
 
 def _stage(out, name="a.txt", text="new"):
-    with staged_dir(out) as tmp:
+    with staged_dir(out, "report.json") as tmp:
+        (tmp / "report.json").write_text("{}")
         (tmp / name).write_text(text)
 
 
@@ -15,7 +16,7 @@ def test_user_folder_is_never_removed(tmp_path):
     user = tmp_path / "mine"
     user.mkdir()
     (user / "holiday.mp4").write_text("precious")
-    with pytest.raises(KickyError, match="kicky did not write"):
+    with pytest.raises(KickyError, match="did not write"):
         _stage(user)
     assert (user / "holiday.mp4").read_text() == "precious"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine"]   # no staging folder left behind
@@ -33,7 +34,7 @@ def test_kicky_output_and_empty_folder_are_replaced(tmp_path):
     out = tmp_path / "out"
     out.mkdir()                       # empty: fine
     _stage(out, "a.txt", "first")
-    assert (out / MARK).is_file() and (out / "a.txt").read_text() == "first"
+    assert (out / "a.txt").read_text() == "first"
     _stage(out, "b.txt", "second")    # made by kicky: replaced whole
     assert not (out / "a.txt").exists() and (out / "b.txt").read_text() == "second"
 
@@ -42,7 +43,7 @@ def test_failure_keeps_the_old_output(tmp_path):
     out = tmp_path / "out"
     _stage(out, "a.txt", "old")
     with pytest.raises(RuntimeError):
-        with staged_dir(out) as tmp:
+        with staged_dir(out, "report.json") as tmp:
             (tmp / "a.txt").write_text("half")
             raise RuntimeError("disk full")
     assert (out / "a.txt").read_text() == "old"

@@ -101,7 +101,7 @@ def _extract(job: tuple) -> dict:
     from kicky.ballnet.frames import rgb_frames, windows
     from kicky.io.atomic import staged_dir, write_json
     clip, final, rows, boxes, crop, meta = job
-    with staged_dir(final) as tmp:
+    with staged_dir(final, "meta.json") as tmp:
         x = np.lib.format.open_memmap(tmp / "x.npy", "w+", np.uint8, (len(rows), crop, crop, 9))
         by_frame: dict[int, list[int]] = {}
         for i, t in enumerate(rows[:, 0]):

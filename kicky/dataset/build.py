@@ -104,7 +104,7 @@ def run(conf: dict) -> dict:
     taken: dict[str, list[int]] = {}
     tiles: dict[str, list[dict]] = {}
     out = Path(conf["out"])
-    with staged_dir(out) as tmp:
+    with staged_dir(out, "manifest.json") as tmp:
         for s in SPLITS:
             (tmp / s).mkdir()
         jobs = [(cid, path, str(conf["clips"]), str(tmp / manifest[cid]), manifest[cid], classes, ds)

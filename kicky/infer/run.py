@@ -91,7 +91,7 @@ def run(conf: dict) -> dict:
         doc["truth"] = score_report(rep, {**clip.truth, "clip_id": clip.clip_id})
     out = Path(conf.get("out") or Path("outputs/infer") / clip.clip_id)
     video = f"{clip.clip_id}_annotated.mp4"
-    with staged_dir(out) as tmp:
+    with staged_dir(out, "report.json") as tmp:
         write_video(tmp / video, clip.frames, labels, report, clip.fps)
         write_json(tmp / "report.json", doc, indent=1)
         (tmp / "config.yaml").write_text(yaml.safe_dump(conf, sort_keys=False))

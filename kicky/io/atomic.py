@@ -35,37 +35,35 @@ def write_json(path: str | Path, obj, **kw) -> None:
         json.dump(obj, f, **kw)
 
 
-MARK = ".kicky-output"   # written into every directory staged_dir makes: the proof that kicky made it
-
-
-def check_replaceable(final: str | Path) -> None:
-    """A stage may replace `final` only if it is absent, empty, or a directory kicky wrote before
-    (it holds MARK): never a file, nor a folder of the user's own (out=. or out=<a data folder>)."""
+def check_replaceable(final: str | Path, mark: str) -> None:
+    """A stage may replace `final` only if it is absent, empty, or what the stage wrote before (it
+    holds `mark`, a file the stage always writes): never a file, nor a folder of the user's own
+    (out=., a data folder)."""
     from kicky.errors import KickyError
     final = Path(final)
     if not final.exists():
         return
     if not final.is_dir():
         raise KickyError(f"output {final} is a file: give out= a new folder name")
-    if (final / MARK).is_file() or not any(final.iterdir()):
+    if (final / mark).is_file() or not any(final.iterdir()):
         return
-    raise KickyError(f"output folder {final} already holds files kicky did not write: nothing was changed; "
-                     f"give out= a new folder, or remove it yourself")
+    raise KickyError(f"output folder {final} already holds files this stage did not write (no {mark}): "
+                     f"nothing was changed; give out= a new folder, or remove it yourself")
 
 
 @contextmanager
-def staged_dir(final: str | Path):
-    """Yield a temporary sibling directory; on success it replaces `final` in one rename. `final` is
-    checked first (check_replaceable): a folder kicky did not make is never removed."""
+def staged_dir(final: str | Path, mark: str):
+    """Yield a temporary sibling directory; on success it replaces `final` in one rename. `mark` names
+    a file the stage always writes into it: `final` is checked up front (check_replaceable), so a
+    folder the stage did not make is never removed."""
     final = Path(final)
-    check_replaceable(final)
+    check_replaceable(final, mark)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}."))
     os.chmod(tmp, 0o755)
     try:
         yield tmp
-        (tmp / MARK).write_text("written by kicky; the stage that made this folder may replace it\n")
-        check_replaceable(final)
+        check_replaceable(final, mark)
         if final.exists():
             shutil.rmtree(final)
         os.replace(tmp, final)

@@ -52,7 +52,7 @@ def prepare(src: str | Path, res: int, workers: int = 0, quality: int = 95) -> P
     if (out / "prepared.json").is_file() and json.loads((out / "prepared.json").read_text()).get("key") == key:
         return out
     workers = workers or max(1, (os.cpu_count() or 2) - 1)
-    with staged_dir(out) as tmp:
+    with staged_dir(out, "prepared.json") as tmp:
         jobs = []
         for split in SPLITS:
             coco = json.loads((src / split / ANN).read_text())
