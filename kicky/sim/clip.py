@@ -29,7 +29,7 @@ def render_clip(cfg: SimConfig, seed: int, index: int, out_dir: str | Path) -> d
     scn = sample(cfg, clip_rng(seed, index), index)
     renderer = Renderer(scn)
     frames = []
-    with staged_dir(Path(out_dir) / cid, "truth.json") as tmp:
+    with staged_dir(Path(out_dir) / cid, "clip.mp4") as tmp:
         writer = Mp4Writer(tmp / "clip.mp4", cfg.width, cfg.height, cfg.fps, scn.scene["bitrate_bps"])
         for i in range(scn.n_frames):
             fr = renderer.frame(i)
