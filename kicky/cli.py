@@ -35,3 +35,7 @@ def call(run: Callable[[dict], object], cfg: DictConfig):
         print("error: a worker process died (killed, most often out of memory): rerun the same command "
               "(stages that resume keep their finished clips), with fewer workers= if memory is short", file=sys.stderr)
         sys.exit(2)
+    except KeyboardInterrupt:
+        print("error: interrupted: rerun the same command to resume (finished clips and epochs are kept)",
+              file=sys.stderr)
+        sys.exit(130)

@@ -78,12 +78,22 @@ def analyse(detections: list[list[Instance]], fps: float, frame_at: Callable[[in
     rep.speed_kmh, rep.speed_method = speed.shot_speed(track, touched, kick, fps, wh, c["speed"])
     rep.speed_plain_kmh = speed.shot_speed(track, touched, kick, fps, wh, c["speed"], "plain")[0]
     rep.speed_kmh, rep.speed_plain_kmh = _r(rep.speed_kmh), _r(rep.speed_plain_kmh)
+    rep.speed_note = speed_note(rep.speed_kmh, c["speed"]["cap_kmh"])
     rep.shot_found = not missing
     rep.message = "; ".join(missing)
     flight = speed.velocity_3d(track, speed.clean_widths(track, touched), kick, wh, c["speed"])
     _pose(rep, track, people, kick, frame_at, wh, c, flight)
     _foot(rep, track, people, kick, wh, c, flight)
     return rep
+
+
+def speed_note(kmh: float | None, cap: float) -> str:
+    """What a reader must know about a speed that is not a plain measurement."""
+    if kmh is None:
+        return "no usable ball scale: speed not measured"
+    if kmh >= cap - 1e-6:
+        return f"above {cap:.0f} km/h, not measured reliably"
+    return ""
 
 
 def _foot(rep: ShotReport, track, people, kick: int, wh, c: dict, flight: np.ndarray | None) -> None:

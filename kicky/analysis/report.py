@@ -20,6 +20,7 @@ class ShotReport:
     speed_kmh: float | None = None
     speed_method: str | None = None
     speed_plain_kmh: float | None = None
+    speed_note: str = ""               # why speed_kmh is not a plain measurement (at the cap, no scale)
     kicking_foot: str | None = None    # 'left' / 'right' (the kicker's own)
     foot_method: str | None = None     # pose | runup: the cue that named kicking_foot
     foot_votes: dict = field(default_factory=dict)  # {pose, runup, runup_score}: each cue's answer

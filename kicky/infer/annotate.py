@@ -44,13 +44,30 @@ def _detections(insts: list[Instance], class_id: int, tracker: list[int] | None 
 
 
 def verdict(report: dict) -> str:
-    if report.get("kick_frame") is None:
-        return f"no shot ({report.get('message') or report.get('goal_reason') or 'no kick'})"
+    """The shot's outcome from the report's own fields: no outcome unless `shot_found`."""
+    if not report.get("shot_found"):
+        return f"no shot found ({report.get('message') or 'no kick'})"
     return "GOAL" if report.get("goal") else f"NO GOAL ({report.get('goal_reason', '').replace('_', ' ')})"
 
 
+def speed_text(report: dict) -> str:
+    sp = report.get("speed_kmh")
+    if report.get("speed_note"):
+        return report["speed_note"]
+    return f"{sp:.0f} km/h" if sp is not None else "speed not measured"
+
+
+def summary(report: dict) -> str:
+    """One line for the terminal: the verdict, and only for a found shot its shooter, speed and foot."""
+    if not report.get("shot_found"):
+        return verdict(report)
+    foot = report.get("kicking_foot")
+    return ", ".join([verdict(report)] + ([report["shooter"]] if report.get("shooter") else [])
+                     + [speed_text(report)] + ([f"{foot} foot"] if foot else []))
+
+
 def panel_lines(report: dict, t: int) -> list[str]:
-    kick = report.get("kick_frame")
+    kick = report.get("kick_frame") if report.get("shot_found") else None
     lines = [f"frame {t}"]
     if kick is None or t < kick:
         lines.append("before the kick" if kick is not None else verdict(report))
@@ -58,8 +75,7 @@ def panel_lines(report: dict, t: int) -> list[str]:
     lines.append(("KICK " if t - kick < 8 else "") + f"shot by {report.get('shooter') or '?'}")
     arrive = report.get("goal_arrival")
     lines.append(verdict(report) if arrive is None or t >= arrive else "shot: in flight")
-    sp = report.get("speed_kmh")
-    lines.append(f"speed {sp:.0f} km/h" if sp is not None else "speed: -")
+    lines.append("speed " + speed_text(report))
     foot = report.get("kicking_foot")
     lines.append(f"{foot} foot" if foot else "foot: -")
     return lines

@@ -95,9 +95,6 @@ def run(conf: dict) -> dict:
         write_video(tmp / video, clip.frames, labels, report, clip.fps)
         write_json(tmp / "report.json", doc, indent=1)
         (tmp / "config.yaml").write_text(yaml.safe_dump(conf, sort_keys=False))
-    from kicky.infer.annotate import verdict
-    sp, foot = report["speed_kmh"], report["kicking_foot"]
-    print(f"kicky: {clip.clip_id}: {verdict(report)}" + (f", {report['shooter']}" if report["shooter"] else "")
-          + (f", {sp:.0f} km/h" if sp is not None else "") + (f", {foot} foot" if foot else "")
-          + f" -> {out / video}, {out / 'report.json'}")
+    from kicky.infer.annotate import summary
+    print(f"kicky: {clip.clip_id}: {summary(report)} -> {out / video}, {out / 'report.json'}")
     return doc

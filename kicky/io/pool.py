@@ -1,15 +1,39 @@
 """The process pool of the per-clip stages (sim, label, build, pre-resize): one OpenCV thread per
-worker, so N workers use N cores rather than N x cores."""
+worker, so N workers use N cores rather than N x cores. Workers never outlive their parent: each
+watches its parent process and exits within a second once it is gone (`kill -9` of the stage), and
+leaving the pool on an error or Ctrl-C kills the workers instead of waiting for their queued clips."""
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 
-def _one_cv2_thread() -> None:
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _init_worker(parent: int) -> None:
     import cv2
     cv2.setNumThreads(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle: one line, no traceback per worker
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
-def worker_pool(workers: int, start: str = "spawn") -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers, mp_context=mp.get_context(start), initializer=_one_cv2_thread)
+class WorkerPool(ProcessPoolExecutor):
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            return super().__exit__(exc_type, exc, tb)
+        for p in list((self._processes or {}).values()):
+            p.kill()
+        self.shutdown(wait=False, cancel_futures=True)
+        return False
+
+
+def worker_pool(workers: int, start: str = "spawn") -> WorkerPool:
+    return WorkerPool(workers, mp_context=mp.get_context(start), initializer=_init_worker, initargs=(os.getpid(),))

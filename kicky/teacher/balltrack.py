@@ -3,6 +3,7 @@ prediction, Hungarian assignment), then pick the longest chain of time-disjoint,
 tracklets that actually moves. Used by the motion teacher; pure functions on centres."""
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,6 +15,7 @@ class Tracklet:
     frames: list[int] = field(default_factory=list)
     cands: list[int] = field(default_factory=list)   # candidate index within its frame
     pts: list[np.ndarray] = field(default_factory=list)
+    weight: float = 1.0   # how much the chain search trusts it (the shot model lowers it beside players)
 
     def predict(self, t: int) -> np.ndarray:
         if len(self.pts) < 2:
@@ -62,18 +64,21 @@ def link(cands: list[np.ndarray], gate_px: float, max_gap: int = 2) -> list[Trac
     return done + active
 
 
-def best_chain(tracks: list[Tracklet], gate_px: float, min_len: int = 3, min_span: float = 4.0) -> list[Tracklet]:
+def best_chain(tracks: list[Tracklet], gate_px: float, min_len: int = 3, min_span: float = 4.0,
+               max_gap: int = 12) -> list[Tracklet]:
     """Longest sequence of time-disjoint tracklets where each starts near where the previous one
-    would be (tracklets that stay in place count a fifth: noise jitters, the ball travels); the
-    chain must move at least `min_span` pixels overall."""
+    would be, at most `max_gap` frames later (tracklets that stay in place count a fifth: noise
+    jitters, the ball travels); the chain must move at least `min_span` pixels overall. Only
+    tracklets ending in the `max_gap` frames before one starts are tried: linear in clip length."""
     tr = sorted((t for t in tracks if len(t.frames) >= min_len), key=lambda t: t.frames[-1])
     if not tr:
         return []
-    weight = [len(t.frames) * (1.0 if t.span() >= min_span else 0.2) for t in tr]
+    ends = [t.frames[-1] for t in tr]
+    weight = [len(t.frames) * t.weight * (1.0 if t.span() >= min_span else 0.2) for t in tr]
     best = list(weight)
     prev = [-1] * len(tr)
     for i, a in enumerate(tr):
-        for j in range(i):
+        for j in range(bisect_left(ends, a.frames[0] - max_gap), i):
             b = tr[j]
             gap = a.frames[0] - b.frames[-1]
             if gap <= 0:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from kicky.teacher.background import build_scene, warp
+from kicky.teacher.background import build_scene, warp, window_medians
 from kicky.teacher.backend import ClipInput
-from kicky.teacher.balltrack import best_chain, link
 from kicky.teacher.blobs import Blob, anomaly, components, peaks, pitch_mask, smooth, white_mask
 from kicky.teacher.instances import Instance, Labels
 from kicky.teacher.persons import PersonSegmenter
+from kicky.teacher.shot import ShotParams, choose_chain, corridor, fill, fixture_cells, heading
 
 
 @dataclass
@@ -31,6 +31,13 @@ class MotionParams:
     ball_max_elongation: float = 5.0  # motion-blur streak length / width
     ball_gate: float = 0.02       # linking gate, fraction of height (+ half the ball's speed)
     ball_min_track: int = 3
+    ball_weak_thr: int = 7        # weaker spots, used only near the flight's ballistic prediction
+    ball_max_cands: int = 300     # strongest candidates kept per frame
+    fixture_frac: float = 0.12    # a scene spot with candidates in more than this share of frames is a fixture
+    near_player: float = 0.25     # tracklets beside a player's box (grown by this share of its height) are limbs
+    fill_gap: int = 8             # frames the flight is extended / its gaps filled from weak spots
+    rest_windows: int = 10        # median images over the clip, where the ball at rest is looked for
+    rest_match: float = 18.0      # a frame shows the ball at rest where it differs this little from its median look
     player_height: tuple[float, float] = (0.035, 0.9)
     player_aspect: tuple[float, float] = (0.3, 6.0)   # height / width
     person_model: str = "mediapipe"  # or "none": keep the evidence mask as is
@@ -66,8 +73,10 @@ class MotionBackend:
             ps += self._players(frames[t], still & ~_union(ps, (H, W), 5), pitch, score, H, confirm=True)
             players.append(ps)
             taken = _union(ps, (H, W), 3)
-            ball_cands.append(self._ball_candidates(scene.diff[t].astype(np.float32), ~taken & inside, H, p.ball_thr))
-        balls = self._extend_at_rest(self._track_ball(ball_cands, H), frames, scene, players, scale, H)
+            cands = self._ball_candidates(scene.diff[t].astype(np.float32), ~taken & inside, H, p.ball_weak_thr)
+            ball_cands.append(sorted(cands, key=lambda b: -b.contrast)[:p.ball_max_cands])
+        medians = window_medians(frames, scene.warps, p.rest_windows)
+        balls = self._ball(ball_cands, players, medians, scene.warps, scale, H, frames)
         out: Labels = []
         for t in range(T):
             row = [Instance("player", b.mask, min(1.0, b.contrast / 100), self.name) for b in players[t]]
@@ -122,47 +131,87 @@ class MotionBackend:
             out.append(b)
         return out
 
-    def _track_ball(self, cands: list[list[Blob]], H) -> list[Blob | None]:
-        gate = max(3.0, self.p.ball_gate * H)
-        pts = [np.array([b.centre for b in c]).reshape(-1, 2) for c in cands]
-        chain = best_chain(link(pts, gate), gate, self.p.ball_min_track, min_span=2 * gate)
-        out: list[Blob | None] = [None] * len(cands)
-        for tr in chain:
-            for t, j in zip(tr.frames, tr.cands):
-                out[t] = cands[t][j]
-        return out
+    def _ball(self, cands: list[list[Blob]], players: list[list[Blob]], medians: list, warps: np.ndarray,
+              scale: float, H: int, frames: np.ndarray) -> list[Blob | None]:
+        """The shot model (kicky.teacher.shot): fixtures dropped, the moving chain chosen away from
+        players, extended and filled along its ballistic path, then the ball at rest before and after."""
+        p, T = self.p, len(cands)
+        gate = max(3.0, p.ball_gate * H)
+        sp = ShotParams(gate=gate, min_track=p.ball_min_track, fixture_frac=p.fixture_frac,
+                        near_player=p.near_player, fill_gap=p.fill_gap)
+        ref = [np.array([_to_ref(np.array(b.centre), warps[t]) for b in c]).reshape(-1, 2)
+               for t, c in enumerate(cands)]
+        cell = 0.5 * gate
+        fixed = fixture_cells([r[[b.contrast > p.ball_thr for b in c]] for r, c in zip(ref, cands)], cell,
+                              p.fixture_frac)
+        keep = [[j for j, q in enumerate(ref[t]) if tuple(np.floor(q / cell).astype(int)) not in fixed]
+                for t in range(T)]
+        weak = [[cands[t][j] for j in keep[t]] for t in range(T)]
+        strong = [[b for b in w if b.contrast > p.ball_thr] for w in weak]
+        pts = [np.array([b.centre for b in c]).reshape(-1, 2) for c in strong]
+        wpts = [np.array([b.centre for b in c]).reshape(-1, 2) for c in weak]
+        boxes = [[q.box for q in ps] for ps in players]
+        chain = choose_chain(pts, boxes, sp)
+        track = {t: j for tr in chain for t, j in zip(tr.frames, tr.cands)}
+        got = fill(track, pts, wpts, sp, T)
+        out: list[Blob | None] = [None] * T
+        for t, (kind, j) in got.items():
+            out[t] = (strong if kind == "strong" else weak)[t][j]
+        return self._at_rest(out, medians, warps, scale, H, frames)
 
-    def _extend_at_rest(self, balls: list[Blob | None], frames: np.ndarray, scene, players, scale: float,
-                        H: int) -> list[Blob | None]:
-        """Before the first and after the last moving detection the ball lies still (a shot starts
-        at rest at the kicker's feet and ends at rest): it is a compact spot of the median image of
-        those frames (stabilised), at the place where the moving track begins or ends. Labelled in
-        every frame of that stretch where no player covers the spot."""
+    def _at_rest(self, balls: list[Blob | None], medians: list, warps: np.ndarray, scale: float, H: int,
+                 frames: np.ndarray) -> list[Blob | None]:
+        """Before the flight the ball lies still at the kicker's feet, on the flight's backward
+        extension, and is gone once the flight starts; after it the ball may lie still again on its
+        forward extension. Looked for in the median images of those stretches (stabilised), as a
+        compact spot that the median of the other stretch does not hold; labelled in every frame of
+        the stretch where the frame still shows it there (not yet kicked, not hidden by a player)."""
         found = [t for t, b in enumerate(balls) if b is not None]
-        if not found:
+        if len(found) < 2:
             return balls
         T = len(balls)
-        tol = max(3.0, self.p.ball_diam[0] * H * 2, 1.5 * max(balls[found[0]].w, balls[found[0]].h))
-        for idx, stretch in ((found[0], range(0, found[0])), (found[-1], range(found[-1] + 1, T))):
-            if len(stretch) < 2:
+        ts = np.array(found)
+        xy = np.array([_to_ref(np.array(balls[t].centre), warps[t]) for t in found])
+        step = np.linalg.norm(np.diff(xy, axis=0), axis=1) / np.diff(ts)
+        size = max(max(balls[t].w, balls[t].h) for t in found)
+        width = max(3.0, self.p.ball_diam[0] * H * 2, 1.5 * size)
+        for end in ("first", "last"):
+            head = heading(ts, xy, end)
+            if head is None:
                 continue
-            ts = list(stretch)
-            pick = ts if len(ts) <= 15 else [ts[i] for i in np.linspace(0, len(ts) - 1, 15).round().astype(int)]
-            still = np.median(np.stack([warp(frames[t], scene.warps[t]) for t in pick]), axis=0).astype(np.uint8)
-            at = _to_ref(np.array(balls[idx].centre), scene.warps[idx])
+            t_end = ts[0] if end == "first" else ts[-1]
+            v = float(np.median(step[:3] if end == "first" else step[-3:]))
+            stretch = range(0, t_end) if end == "first" else range(t_end + 1, T)
+            here = [m for t0, t1, m in medians if t0 >= stretch.start and t1 <= stretch.stop]
+            there = [m for t0, t1, m in medians if (t0 > t_end if end == "first" else t1 <= t_end)]
+            if not here or not there or len(stretch) < 2:
+                continue
+            still, other = here[len(here) // 2 if end == "last" else 0], there[0 if end == "last" else -1]
+            start = xy[0] if end == "first" else xy[-1]
+            length = max(6 * width, 4 * v + width)
             an = anomaly(still, scale).astype(np.float32)
             near = np.zeros(an.shape, np.uint8)
-            cv2.circle(near, (int(at[0]), int(at[1])), int(tol), 1, -1)
-            near = near.astype(bool)
-            cands = self._ball_candidates(an, near, H, 1.5 * self.p.ball_thr)
-            if not cands:
+            tip = start + head * length
+            cv2.line(near, tuple(int(c) for c in start), tuple(int(c) for c in tip), 1, int(2 * width))
+            cands = self._ball_candidates(an, near.astype(bool), H, 1.5 * self.p.ball_thr)
+            gone = [b for b in cands if _changed(still, other, b) > self.p.ball_thr]
+            if not gone:
                 continue
-            spot = min(cands, key=lambda b: np.linalg.norm(np.array(b.centre) - at) - 0.05 * b.contrast)
-            for t in ts:
-                b = _from_ref(spot, scene.warps[t])
-                if b is None or _covered(b, players[t]):
+            c = np.array([b.centre for b in gone])
+            order = corridor(start, head, c, length, width)
+            if not len(order):
+                continue
+            spot = gone[int(order[0])]
+            x0, y0, x1, y1 = spot.box
+            look = still[y0:y1, x0:x1].astype(np.int16)
+            for t in stretch:
+                b = _from_ref(spot, warps[t])
+                if b is None:
                     continue
-                balls[t] = b
+                X0, Y0, X1, Y1 = b.box
+                seen = np.abs(frames[t][Y0:Y1, X0:X1].astype(np.int16) - look).max(axis=2)[spot.crop].mean()
+                if seen <= self.p.rest_match:
+                    balls[t] = b
         return balls
 
     def _goal(self, bg: np.ndarray, bg_smooth: np.ndarray) -> np.ndarray | None:
@@ -237,3 +286,10 @@ def _union(blobs: list[Blob], shape, grow: int) -> np.ndarray:
             x0, y0, x1, y1 = b.box
             m[y0:y1, x0:x1] |= b.crop
     return cv2.dilate(m, np.ones((grow, grow), np.uint8)).astype(bool) if grow > 1 else m.astype(bool)
+
+
+def _changed(a: np.ndarray, b: np.ndarray, spot: Blob) -> float:
+    """Mean max-channel difference of two (stabilised) images over a spot's pixels."""
+    x0, y0, x1, y1 = spot.box
+    d = cv2.absdiff(a[y0:y1, x0:x1], b[y0:y1, x0:x1]).max(axis=2)
+    return float(d[spot.crop].mean()) if spot.crop.any() else 0.0

@@ -1,0 +1,68 @@
+"""Issue 17, item 4: a killed parent takes its workers with it, Ctrl-C stops at once with one line."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+CHILD = """
+import sys, time
+from kicky.io.pool import worker_pool
+from kicky.cli import call
+from omegaconf import OmegaConf
+
+def run(_):
+    with worker_pool(2) as ex:
+        pids = list(ex.map(_pid, range(8)))
+        print(*sorted(set(pids)), flush=True)
+        list(ex.map(time.sleep, [30] * 8))
+
+def _pid(_):
+    import os, time
+    time.sleep(0.3)
+    return os.getpid()
+
+if __name__ == "__main__":
+    call(run, OmegaConf.create({}))
+"""
+
+
+def _start(tmp_path):
+    script = tmp_path / "child.py"
+    script.write_text(CHILD)
+    p = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pids = [int(x) for x in p.stdout.readline().split()]
+    assert pids, p.stderr.read()
+    return p, pids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:   # a zombie waiting for its reaper is gone for our purposes
+        return f.read().split()[2] != "Z"
+
+
+def test_kill_9_of_the_parent_takes_the_workers_with_it(tmp_path):
+    p, pids = _start(tmp_path)
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    deadline = time.time() + 5
+    while time.time() < deadline and any(_alive(w) for w in pids):
+        time.sleep(0.2)
+    assert not any(_alive(w) for w in pids), "orphaned workers survived 5 s"
+
+
+def test_ctrl_c_stops_within_two_seconds_with_one_line(tmp_path):
+    p, pids = _start(tmp_path)
+    t0 = time.time()
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=10)
+    assert time.time() - t0 < 2.0
+    assert p.returncode == 130
+    lines = [x for x in err.splitlines() if x.strip()]
+    assert lines == ["error: interrupted: rerun the same command to resume (finished clips and epochs are kept)"], err
+    time.sleep(1.0)
+    assert not any(_alive(w) for w in pids)
