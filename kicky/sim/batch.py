@@ -13,6 +13,7 @@ from kicky.io.atomic import write_json
 from kicky.io.pool import worker_pool
 from kicky.sim.clip import clip_id, render_clip, summary_of
 from kicky.sim.config import SimConfig
+from kicky.cli import number
 
 
 def _job(args):
@@ -21,15 +22,14 @@ def _job(args):
 
 
 def run(conf: dict) -> list[dict]:
-    n, seed, out = int(conf["n_clips"]), int(conf["seed"]), Path(conf["out"])
-    if n <= 0:
-        raise KickyError(f"n_clips must be positive, got {n}")
+    n, seed = number(conf, "n_clips", int, 1), number(conf, "seed", int)
+    out = Path(conf["out"])
     cfg = SimConfig.from_dict(conf["sim"])
     todo = [i for i in range(n) if not (out / clip_id(seed, i) / "truth.json").is_file()]
     done = n - len(todo)
     if done:
         print(f"{done}/{n} clips already in {out}, rendering {len(todo)}")
-    workers = max(1, int(conf.get("workers", 1)))
+    workers = number({"workers": conf.get("workers", 1)}, "workers", int, 1)
     jobs = [(cfg, seed, i, out) for i in todo]
     if workers == 1 or len(jobs) <= 1:
         for j in tqdm(jobs, desc="simulating", unit="clip"):

@@ -65,9 +65,10 @@ def link(cands: list[np.ndarray], gate_px: float, max_gap: int = 2) -> list[Trac
 
 
 def best_chain(tracks: list[Tracklet], gate_px: float, min_len: int = 3, min_span: float = 4.0,
-               max_gap: int = 12) -> list[Tracklet]:
+               max_gap: int = 12, overlap: int = 3) -> list[Tracklet]:
     """Longest sequence of time-disjoint tracklets where each starts near where the previous one
-    would be, at most `max_gap` frames later (tracklets that stay in place count a fifth: noise
+    would be, at most `max_gap` frames later or `overlap` frames earlier (a fragmented track's pieces
+    share a frame or two; the later piece holds those frames) (tracklets that stay in place count a fifth: noise
     jitters, the ball travels); the chain must move at least `min_span` pixels overall. Only
     tracklets ending in the `max_gap` frames before one starts are tried: linear in clip length."""
     tr = sorted((t for t in tracks if len(t.frames) >= min_len), key=lambda t: t.frames[-1])
@@ -81,9 +82,9 @@ def best_chain(tracks: list[Tracklet], gate_px: float, min_len: int = 3, min_spa
         for j in range(bisect_left(ends, a.frames[0] - max_gap), i):
             b = tr[j]
             gap = a.frames[0] - b.frames[-1]
-            if gap <= 0:
+            if gap < -overlap or a.frames[0] <= b.frames[0] or a.frames[-1] <= b.frames[-1]:
                 continue
-            if np.linalg.norm(b.predict(a.frames[0]) - a.pts[0]) <= gate_px * (1 + gap) + 0.5 * b.speed() * gap:
+            if np.linalg.norm(b.predict(a.frames[0]) - a.pts[0]) <= gate_px * (1 + 0.5 * max(gap, 1)):
                 if best[j] + weight[i] > best[i]:
                     best[i], prev[i] = best[j] + weight[i], j
     order = np.argsort(best)[::-1]

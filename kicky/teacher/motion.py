@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from kicky.teacher.background import build_scene, warp, window_medians
+from kicky.teacher.background import build_scene, exposure_matched, jitter_diff, warp, window_medians
 from kicky.teacher.backend import ClipInput
 from kicky.teacher.blobs import Blob, anomaly, components, peaks, pitch_mask, smooth, white_mask
 from kicky.teacher.instances import Instance, Labels
@@ -25,7 +25,7 @@ from kicky.teacher.shot import ShotParams, choose_chain, corridor, fill, fixture
 class MotionParams:
     diff_thr: int = 22            # background difference that counts as moving (0-255)
     anomaly_thr: int = 30         # local contrast that counts as an object
-    ball_thr: int = 12            # background difference of a moving ball's peak
+    ball_thr: int = 16            # background difference of a moving ball's peak
     object_scale: float = 0.12    # objects up to this fraction of the frame height stand out
     ball_diam: tuple[float, float] = (0.004, 0.045)  # ball diameter range, fraction of height
     ball_max_elongation: float = 5.0  # motion-blur streak length / width
@@ -35,9 +35,11 @@ class MotionParams:
     ball_max_cands: int = 300     # strongest candidates kept per frame
     fixture_frac: float = 0.12    # a scene spot with candidates in more than this share of frames is a fixture
     near_player: float = 0.25     # tracklets beside a player's box (grown by this share of its height) are limbs
-    fill_gap: int = 8             # frames the flight is extended / its gaps filled from weak spots
+    fill_gap: int = 14            # frames the flight is extended / its gaps filled from weak spots
     rest_windows: int = 10        # median images over the clip, where the ball at rest is looked for
-    rest_match: float = 18.0      # a frame shows the ball at rest where it differs this little from its median look
+    rest_match: float = 12.0      # a frame shows the ball at rest where it differs this little from its median look
+    rest_max_elongation: float = 1.6  # a ball at rest is round (no motion blur)
+    rest_min_share: float = 0.3   # ... and a rest spot must be shown in this share of its stretch
     player_height: tuple[float, float] = (0.035, 0.9)
     player_aspect: tuple[float, float] = (0.3, 6.0)   # height / width
     person_model: str = "mediapipe"  # or "none": keep the evidence mask as is
@@ -157,16 +159,20 @@ class MotionBackend:
         out: list[Blob | None] = [None] * T
         for t, (kind, j) in got.items():
             out[t] = (strong if kind == "strong" else weak)[t][j]
-        return self._at_rest(out, medians, warps, scale, H, frames)
+        main = max(chain, key=lambda tr: len(tr.frames) * tr.weight).frames[0] if chain else 0
+        return self._at_rest(out, medians, warps, scale, H, frames, main)
 
     def _at_rest(self, balls: list[Blob | None], medians: list, warps: np.ndarray, scale: float, H: int,
-                 frames: np.ndarray) -> list[Blob | None]:
+                 frames: np.ndarray, flight: int) -> list[Blob | None]:
         """Before the flight the ball lies still at the kicker's feet, on the flight's backward
         extension, and is gone once the flight starts; after it the ball may lie still again on its
         forward extension. Looked for in the median images of those stretches (stabilised), as a
         compact spot that the median of the other stretch does not hold; labelled in every frame of
-        the stretch where the frame still shows it there (not yet kicked, not hidden by a player)."""
-        found = [t for t, b in enumerate(balls) if b is not None]
+        the stretch where the frame still shows it there (not yet kicked, not hidden by a player).
+        The stretch before starts where the main flight (the chain's heaviest tracklet, starting at
+        frame `flight`) does: once the ball is found at rest there, what the chain held before the
+        flight is dropped (a ball lying still cannot be elsewhere)."""
+        found = [t for t, b in enumerate(balls) if b is not None and (t >= flight)]
         if len(found) < 2:
             return balls
         T = len(balls)
@@ -186,7 +192,8 @@ class MotionBackend:
             there = [m for t0, t1, m in medians if (t0 > t_end if end == "first" else t1 <= t_end)]
             if not here or not there or len(stretch) < 2:
                 continue
-            still, other = here[len(here) // 2 if end == "last" else 0], there[0 if end == "last" else -1]
+            still = here[0] if len(here) < 3 else np.median(np.stack(here), axis=0).astype(np.uint8)
+            other = exposure_matched(there[0 if end == "last" else -1], still)
             start = xy[0] if end == "first" else xy[-1]
             length = max(6 * width, 4 * v + width)
             an = anomaly(still, scale).astype(np.float32)
@@ -194,25 +201,49 @@ class MotionBackend:
             tip = start + head * length
             cv2.line(near, tuple(int(c) for c in start), tuple(int(c) for c in tip), 1, int(2 * width))
             cands = self._ball_candidates(an, near.astype(bool), H, 1.5 * self.p.ball_thr)
-            gone = [b for b in cands if _changed(still, other, b) > self.p.ball_thr]
+            ends = [balls[t] for t in (found[:4] if end == "first" else found[-4:])]
+            diam = float(np.median([min(b.w, b.h) for b in ends]))
+            gone = [b for b in cands if _changed(still, other, b) > self.p.ball_thr
+                    and max(b.w, b.h) <= self.p.rest_max_elongation * min(b.w, b.h)   # at rest: round ...
+                    and 0.5 * diam - 1 <= max(b.w, b.h) <= 2.5 * diam + 3]        # ... and about the flight's size
             if not gone:
                 continue
             c = np.array([b.centre for b in gone])
             order = corridor(start, head, c, length, width)
-            if not len(order):
+            seen = [self._seen(gone[int(i)], still, frames, warps, stretch) for i in order]
+            if not seen or max(len(x) for x in seen) < max(2, self.p.rest_min_share * len(stretch)):
                 continue
-            spot = gone[int(order[0])]
-            x0, y0, x1, y1 = spot.box
-            look = still[y0:y1, x0:x1].astype(np.int16)
-            for t in stretch:
-                b = _from_ref(spot, warps[t])
-                if b is None:
-                    continue
-                X0, Y0, X1, Y1 = b.box
-                seen = np.abs(frames[t][Y0:Y1, X0:X1].astype(np.int16) - look).max(axis=2)[spot.crop].mean()
-                if seen <= self.p.rest_match:
-                    balls[t] = b
+            n = np.array([len(x) for x in seen])
+            k = int(np.argmax(np.where(n >= 0.8 * n.max(), [gone[int(i)].contrast for i in order], -1)))
+            # among the spots that stay put about longest, the one that stands out most
+            if end == "first":
+                balls[:t_end] = [None] * t_end
+            for t, b in seen[k]:
+                balls[t] = b
         return balls
+
+    def _seen(self, spot: Blob, still: np.ndarray, frames: np.ndarray, warps: np.ndarray,
+              stretch: range) -> list[tuple[int, Blob]]:
+        """The frames of `stretch` that still show `spot` (found in the stabilised median `still`) as
+        it looks there: the ball lying at rest, not yet kicked, not hidden."""
+        g = 2
+        x0, y0, x1, y1 = spot.box
+        H, W = still.shape[:2]
+        if x0 < g or y0 < g or x1 + g > W or y1 + g > H:
+            return []
+        look = still[y0 - g:y1 + g, x0 - g:x1 + g]
+        out = []
+        for t in stretch:
+            b = _from_ref(spot, warps[t])
+            if b is None:
+                continue
+            X0, Y0, X1, Y1 = b.box
+            if Y0 < g or X0 < g or Y1 + g > H or X1 + g > W:
+                continue
+            d = jitter_diff(frames[t][Y0 - g:Y1 + g, X0 - g:X1 + g], look)[g:-g, g:-g]
+            if d[spot.crop].mean() <= self.p.rest_match:
+                out.append((t, b))
+        return out
 
     def _goal(self, bg: np.ndarray, bg_smooth: np.ndarray) -> np.ndarray | None:
         """Hull of the white component that looks like a goal frame: it reaches the left, right and
@@ -265,16 +296,6 @@ def _from_ref(b: Blob, M: np.ndarray) -> Blob | None:
     if x0 < 0 or y0 < 0 or x1 > W or y1 > H:
         return None
     return Blob(b.crop, (x0, y0, x1, y1), b.area, (float(c[0]), float(c[1])), b.contrast, b.shape)
-
-
-def _covered(b: Blob, players: list[Blob]) -> bool:
-    """A player's mask covers most of the spot (the ball is hidden behind or under them)."""
-    x0, y0, x1, y1 = b.box
-    for p in players:
-        m = p.mask[y0:y1, x0:x1]
-        if m.size and (m & b.crop).sum() > 0.5 * b.crop.sum():
-            return True
-    return False
 
 
 def _union(blobs: list[Blob], shape, grow: int) -> np.ndarray:

@@ -58,7 +58,7 @@ def choose_chain(pts: list[np.ndarray], boxes: list[list[tuple]], p: ShotParams)
     tracks = link(pts, p.gate)
     for tr in tracks:
         near = np.mean([beside_players(q, boxes[t], p.near_player) for t, q in zip(tr.frames, tr.pts)])
-        tr.weight = 1.0 - 0.8 * float(near)
+        tr.weight = (1.0 - 0.8 * float(near)) / (1.0 + tr.jitter())   # the ball's velocity changes smoothly
     return best_chain(tracks, p.gate, p.min_track, min_span=2 * p.gate)
 
 
