@@ -77,6 +77,8 @@ class BallDetector:
         if checkpoint not in ("best", "last") or not ckpt.is_file() or not (run_dir / "config.yaml").is_file():
             raise KickyError(f"no trained ballnet at {run_dir} (missing {ckpt.name} or config.yaml): train one with "
                              f"`python -m kicky.ballnet.train out={run_dir}` or point run= at outputs/ballnet/<name>")
+        from kicky.io.checkpoint import checked
+        checked(ckpt, f"train it again (python -m kicky.ballnet.train out={run_dir}) or copy it again")
         try:
             state = torch.load(ckpt, map_location="cpu", weights_only=False)
             self.model = build(state["model_conf"])

@@ -171,6 +171,8 @@ def run(conf: dict) -> dict:
         opt, lambda s: schedule(s, total_steps, n["warmup_steps"], n["min_lr"]))
     history, best, start = [], None, 0
     if conf.get("resume") and last.is_file():
+        from kicky.io.checkpoint import checked
+        checked(last, "it cannot be resumed: start a new out= (or delete it to train that run again)")
         state = torch.load(last, map_location=device, weights_only=False)
         if state["model_conf"] != model.config():
             raise KickyError(f"{last} is a {state['model_conf']} model, the config asks for {model.config()}: "

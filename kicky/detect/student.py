@@ -16,6 +16,7 @@ import yaml
 
 from kicky.detect import slicer
 from kicky.errors import KickyError
+from kicky.io.checkpoint import checked
 from kicky.teacher.instances import Instance, Labels
 
 log = logging.getLogger("kicky.detect")
@@ -132,6 +133,7 @@ class Student:
         self.device = pick_device(device)
         if not hasattr(rfdetr, run.rfdetr):
             raise KickyError(f"{run.path}/config.yaml names model {run.rfdetr!r}, which rfdetr does not have")
+        checked(run.checkpoint, f"train the run again or copy {run.checkpoint.name} from where it was trained")
         self.model = getattr(rfdetr, run.rfdetr)(pretrain_weights=str(run.checkpoint), device=self.device,
                                                  resolution=run.res, num_classes=len(run.classes))
         names = self.model.class_names

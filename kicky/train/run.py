@@ -13,6 +13,7 @@ import yaml
 from kicky.dataset.coco import ANN, class_names
 from kicky.dataset.splits import SPLITS
 from kicky.errors import KickyError
+from kicky.io.checkpoint import checked
 from kicky.io.atomic import write_text
 from kicky.train import profile, report, settings
 from kicky.train.sizes import check_res
@@ -38,7 +39,8 @@ def check_run_dir(run_dir: Path, resume: bool) -> Path | None:
     if resume:
         if not last.is_file():
             raise KickyError(f"resume=true but {last} does not exist: nothing to resume")
-        return last
+        return checked(last, "it cannot be resumed (killed while it was written?): resume=false with a new "
+                             "run_name=... starts again")
     if last.is_file() or (run_dir / "history.json").is_file():
         raise KickyError(f"{run_dir} already holds a run: resume=true continues it; run_name=... starts another")
     return None

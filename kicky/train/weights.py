@@ -58,7 +58,8 @@ def resolve(weights: str | None, model: dict, probe: dict | None = None) -> str 
     if not weights:
         return None
     if Path(weights).expanduser().is_file():            # a local file: absolute, so rfdetr does not
-        return str(Path(weights).expanduser().resolve())  # move a bare file name into its cache
+        from kicky.io.checkpoint import checked           # move a bare file name into its cache
+        return str(checked(Path(weights).expanduser().resolve(), "copy the checkpoint again or pretrain_weights=null"))
     names = published()
     own = own_name(model["rfdetr"])
     if weights not in names:
