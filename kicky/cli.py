@@ -2,6 +2,7 @@
 into one line on stderr and exit status 2 (never a traceback)."""
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from typing import Callable
@@ -34,6 +35,14 @@ def call(run: Callable[[dict], object], cfg: DictConfig):
     except BrokenProcessPool:
         print("error: a worker process died (killed, most often out of memory): rerun the same command "
               "(stages that resume keep their finished clips), with fewer workers= if memory is short", file=sys.stderr)
+        sys.exit(2)
+    except OSError as e:   # permission denied, disk full, a path that is a file: writes are atomic, nothing half-written
+        where = f" {e.filename}" if getattr(e, "filename", None) else ""
+        hint = {errno.ENOSPC: "free some disk space", errno.EACCES: "choose a folder you may write to",
+                errno.EPERM: "choose a folder you may write to", errno.EROFS: "choose a writable folder",
+                errno.ENOTDIR: "a path on the way is a file, not a folder",
+                errno.EISDIR: "the path is a folder, not a file"}.get(e.errno, "check the path")
+        print(f"error: cannot use{where}: {e.strerror or e}: {hint}, then rerun (finished work is kept)", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print("error: interrupted: rerun the same command to resume (finished clips and epochs are kept)",
