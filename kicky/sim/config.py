@@ -23,7 +23,7 @@ class SimConfig:
     keeper_prob: float = 0.4
     extra_players: tuple[int, int] = (0, 2)
     outcome_weights: dict = field(default_factory=lambda: {
-        "goal": 0.24, "saved": 0.12, "post": 0.12, "over": 0.13, "wide": 0.13, "no_shot": 0.26})
+        "goal": 0.2, "saved": 0.13, "post": 0.13, "over": 0.13, "wide": 0.13, "no_shot": 0.28})
     shutter: tuple[float, float] = (0.25, 0.9)
     noise_sigma: tuple[float, float] = (1.5, 5.0)
     bitrate_bps_1080p: tuple[int, int] = (3_000_000, 8_000_000)

@@ -24,3 +24,12 @@ def test_clip_does_not_depend_on_render_size():
     a = sample(SimConfig(width=320, height=180), np.random.default_rng([5, 4]))
     b = sample(SimConfig(width=1920, height=1080), np.random.default_rng([5, 4]))
     assert (a.outcome, a.kick_frame, a.foot, a.speed_kmh) == (b.outcome, b.kick_frame, b.foot, b.speed_kmh)
+
+
+def test_dataclass_defaults_are_the_default_config():
+    """conf/sim/default.yaml and SimConfig() are one set of defaults (issue 18: they had drifted)."""
+    from pathlib import Path
+
+    import yaml
+    conf = yaml.safe_load((Path(__file__).parents[2] / "conf/sim/default.yaml").read_text())
+    assert SimConfig.from_dict(conf) == SimConfig()
