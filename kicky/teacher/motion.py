@@ -139,8 +139,7 @@ class MotionBackend:
         players, extended and filled along its ballistic path, then the ball at rest before and after."""
         p, T = self.p, len(cands)
         gate = max(3.0, p.ball_gate * H)
-        sp = ShotParams(gate=gate, min_track=p.ball_min_track, fixture_frac=p.fixture_frac,
-                        near_player=p.near_player, fill_gap=p.fill_gap)
+        sp = ShotParams(gate=gate, min_track=p.ball_min_track, near_player=p.near_player, fill_gap=p.fill_gap)
         ref = [np.array([_to_ref(np.array(b.centre), warps[t]) for b in c]).reshape(-1, 2)
                for t, c in enumerate(cands)]
         cell = 0.5 * gate

@@ -21,8 +21,6 @@ from kicky.teacher.balltrack import Tracklet, best_chain, link
 class ShotParams:
     gate: float                 # linking gate, pixels
     min_track: int = 3
-    fixture_frac: float = 0.12  # a spot with candidates in more than this share of frames is a fixture
-    fixture_cell: float = 0.0   # fixture grid cell, pixels (0: the gate)
     near_player: float = 0.25   # a player's box grown by this share of its height counts as "beside"
     fill_gap: int = 8           # frames a fill may bridge or extend beyond the chain
     fill_px: float = 0.0        # weak-candidate gate around the prediction, pixels (0: half the gate)

@@ -1,0 +1,45 @@
+"""The shot model's pure pieces against known geometry: fixtures, ballistic fill, the rest corridor,
+and chains of overlapping tracklet pieces."""
+import numpy as np
+
+from kicky.teacher.balltrack import Tracklet, best_chain
+from kicky.teacher.shot import ShotParams, corridor, fill, fixture_cells, heading
+
+
+def test_a_spot_lit_all_clip_long_is_a_fixture_and_a_passing_ball_is_not():
+    T = 40
+    pts = [np.array([[100.0, 100.0], [10.0 + 12 * t, 300.0]]) for t in range(T)]
+    fixed = fixture_cells(pts, 10.0, 0.12)
+    assert (10, 10) in fixed
+    assert not any(c[1] == 30 for c in fixed)   # the ball's row of cells
+
+
+def test_fill_takes_the_spots_on_the_ballistic_path_and_leaves_the_decoy():
+    T = 30
+    path = lambda t: np.array([50.0 + 20 * t, 400.0 - 15 * t + 0.4 * t * t])  # noqa: E731
+    strong = [np.zeros((0, 2)) for _ in range(T)]
+    for t in (5, 6, 7, 8, 12, 13, 14):
+        strong[t] = path(t)[None]
+    weak = [np.array([path(t) + 0.7, path(t) + [60.0, -40.0]]) for t in range(T)]
+    got = fill({t: 0 for t in (5, 6, 7, 8, 12, 13, 14)}, strong, weak, ShotParams(gate=20.0, fill_gap=4), T)
+    assert {9, 10, 11} <= set(got) and all(got[t] == ("weak", 0) for t in (9, 10, 11))
+    assert got[4] == ("weak", 0) and got[18] == ("weak", 0)   # extended at both ends ...
+    assert 0 not in got and 25 not in got                     # ... by at most fill_gap frames
+    assert all(kind == "strong" or j == 0 for kind, j in got.values())   # never the decoy
+
+
+def test_the_rest_spot_corridor_runs_back_along_the_flight():
+    ts = np.arange(10, 16)
+    xy = np.array([[500.0 + 30 * i, 600.0 - 20 * i] for i in range(6)])
+    back = heading(ts, xy, "first")
+    assert np.allclose(back, -np.array([30, -20]) / np.hypot(30, 20))
+    cands = np.array([[440.0, 640.0], [560.0, 560.0], [455.0, 700.0], [380.0, 680.0]])
+    order = corridor(xy[0], back, cands, length=200.0, width=15.0)
+    assert list(order) == [0, 3]   # on the backward ray, nearest first; ahead and off-line excluded
+
+
+def test_pieces_of_one_track_that_share_frames_chain_together():
+    a = Tracklet(list(range(0, 10)), [0] * 10, [np.array([10.0 * t, 0.0]) for t in range(0, 10)])
+    b = Tracklet(list(range(8, 20)), [0] * 12, [np.array([10.0 * t, 0.0]) for t in range(8, 20)])
+    chain = best_chain([a, b], gate_px=5.0, min_len=3, min_span=10.0)
+    assert chain == [a, b]
