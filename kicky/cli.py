@@ -46,5 +46,5 @@ def call(run: Callable[[dict], object], cfg: DictConfig):
         sys.exit(2)
     except KeyboardInterrupt:
         print("error: interrupted: rerun the same command to resume (finished clips and epochs are kept)",
-              file=sys.stderr)
-        sys.exit(130)
+              file=sys.stderr, flush=True)
+        os._exit(130)   # at once: exit hooks would wait on pool threads whose workers were just killed

@@ -36,4 +36,7 @@ class WorkerPool(ProcessPoolExecutor):
 
 
 def worker_pool(workers: int, start: str = "spawn") -> WorkerPool:
+    # After Ctrl-C the stage leaves at once (os._exit); multiprocessing's resource tracker then removes
+    # the pool's semaphores itself, and would warn about each on the user's terminal.
+    os.environ.setdefault("PYTHONWARNINGS", "ignore::UserWarning:multiprocessing.resource_tracker")
     return WorkerPool(workers, mp_context=mp.get_context(start), initializer=_init_worker, initargs=(os.getpid(),))
