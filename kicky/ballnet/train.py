@@ -184,6 +184,8 @@ def run(conf: dict) -> dict:
         print(f"kicky: resuming {out} after epoch {start} of {n['epochs']}", flush=True)
     elif conf.get("resume"):
         print(f"kicky: resume=true but {last} does not exist yet: starting the run", flush=True)
+    if conf.get("init") and not history:
+        _init_from(model, Path(str(conf["init"])), device)
     out.mkdir(parents=True, exist_ok=True)
     write_text(out / "config.yaml", yaml.safe_dump(conf, sort_keys=False))
 
@@ -243,6 +245,24 @@ def run(conf: dict) -> dict:
     write_json(out / "metrics.json", metrics, indent=1)
     print(f"kicky: best epoch {best['epoch']} ({conf['monitor']} {_fmt(best['score'])}) -> {out}/best.pt")
     return metrics
+
+
+def _init_from(model, path: Path, device: str) -> None:
+    """Start from another run's weights (a run dir's best.pt, or a .pt file): fine-tuning, e.g. a
+    self-training round on pseudo-labels. Only the weights are taken (a new schedule starts)."""
+    import torch
+
+    from kicky.io.checkpoint import checked
+    ckpt = path / "best.pt" if path.is_dir() else path
+    if not ckpt.is_file():
+        raise KickyError(f"init={path}: no ballnet checkpoint there (a run dir with best.pt, or a .pt file)")
+    checked(ckpt, "it cannot be used as init=: train that run again")
+    state = torch.load(ckpt, map_location=device, weights_only=False)
+    if state.get("model_conf") != model.config():
+        raise KickyError(f"init={ckpt} is a {state.get('model_conf')} model, the config asks for {model.config()}: "
+                         f"use the same model settings as that run")
+    model.load_state_dict(state["model"])
+    print(f"kicky: starting from the weights of {ckpt} (epoch {state.get('epoch')})", flush=True)
 
 
 def _fmt(v) -> str:

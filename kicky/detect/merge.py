@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import hydra
+import numpy as np
 from omegaconf import DictConfig
 
 from kicky.cli import call
@@ -54,6 +55,42 @@ def merge_frames(base: list[list[dict]], ball: list[list[dict]], ball_class: str
             for b, s in zip(base, ball)]
 
 
+def _centre_diam(d: dict) -> tuple[float, float, float]:
+    from kicky.io.rle import box_and_area
+    (x, y, w, h), _ = box_and_area(d["rle"])
+    return x + w / 2, y + h / 2, max(w, h)
+
+
+def pseudo_frames(teacher: list[list[dict]], student: list[list[dict]], hi: float, lo: float,
+                  ball_class: str = "ball") -> tuple[list[list[dict]], dict]:
+    """Self-training labels (a noisy-student round): per frame the teacher's instances other than the
+    ball, and as the ball the student's best one where it scores >= `hi`; else the teacher's ball
+    where the student has a ball scoring >= `lo` within one diameter of it (they agree); else none —
+    a teacher ball the student, trained on it, does not reproduce even weakly is taken as noise.
+    Returns the frames and the counts {student, agreed, dropped, none}."""
+    out, n = [], {"student": 0, "agreed": 0, "dropped": 0, "none": 0}
+    for tf, sf in zip(teacher, student):
+        keep = [d for d in tf if d["class"] != ball_class]
+        sb = sorted((d for d in sf if d["class"] == ball_class), key=lambda d: -float(d["score"]))
+        tb = max((d for d in tf if d["class"] == ball_class), key=lambda d: float(d["score"]), default=None)
+        if sb and float(sb[0]["score"]) >= hi:
+            keep.append(sb[0])
+            n["student"] += 1
+        elif tb is not None:
+            tx, ty, td = _centre_diam(tb)
+            near = [d for d in sb if float(d["score"]) >= lo
+                    and np.hypot(*(np.array(_centre_diam(d)[:2]) - (tx, ty))) <= max(3.0, td)]
+            if near:
+                keep.append(tb)
+                n["agreed"] += 1
+            else:
+                n["dropped"] += 1
+        else:
+            n["none"] += 1
+        out.append(keep)
+    return out, n
+
+
 def merge_detector(base: dict, ball: dict) -> dict:
     """One timing record for two detectors run one after the other over the same frames."""
     frames = base.get("frames") or ball.get("frames") or 0
@@ -82,6 +119,13 @@ def run(conf: dict) -> dict:
 
     base_root, ball_root, out = Path(conf["base"]), Path(conf["ball"]), Path(conf["out"])
     bc = str(conf.get("ball_class") or "ball")
+    rule = str(conf.get("rule") or "replace")
+    if rule not in ("replace", "pseudo"):
+        raise KickyError(f"rule={rule!r}: expected replace (the ball source's balls) or pseudo (self-training labels)")
+    if rule == "pseudo":
+        from kicky.cli import number
+        hi, lo = number(conf["pseudo"], "hi", float, 0.0, 1.0), number(conf["pseudo"], "lo", float, 0.0, 1.0)
+    counts: dict[str, int] = {}
     a, b = _clips(base_root), _clips(ball_root)
     if conf.get("splits"):
         if not conf.get("data"):
@@ -100,7 +144,8 @@ def run(conf: dict) -> dict:
     with tqdm(total=len(clips), desc="merging", unit="clip") as bar:
         for cid in clips:
             base, ball = _read(base_root, cid), _read(ball_root, cid)
-            fp = hashlib.sha1(f"{base.get('fingerprint')}+{ball.get('fingerprint')}+{bc}".encode()).hexdigest()[:12]
+            key = f"{base.get('fingerprint')}+{ball.get('fingerprint')}+{bc}" + (f"+pseudo{hi},{lo}" if rule == "pseudo" else "")
+            fp = hashlib.sha1(key.encode()).hexdigest()[:12]
             done = store.cached(out, cid, fp)
             if done:
                 heads[cid] = done
@@ -109,7 +154,12 @@ def run(conf: dict) -> dict:
             if len(base["frames"]) != len(ball["frames"]):
                 raise KickyError(f"{cid}: {len(base['frames'])} frames in {base_root} but {len(ball['frames'])} in "
                                  f"{ball_root}: were they made from the same clip?")
-            frames = merge_frames(base["frames"], ball["frames"], bc)
+            if rule == "pseudo":
+                frames, c = pseudo_frames(base["frames"], ball["frames"], hi, lo, bc)
+                for k, v in c.items():
+                    counts[k] = counts.get(k, 0) + v
+            else:
+                frames = merge_frames(base["frames"], ball["frames"], bc)
             classes = list(base.get("classes") or [])
             if bc not in classes:
                 classes.insert(0, bc)
@@ -123,10 +173,13 @@ def run(conf: dict) -> dict:
             heads[cid] = store.write(out, cid, header, [[_Stored(d) for d in fr] for fr in frames])
             bar.update()
     classes = sorted({c for h in heads.values() for c in h.get("classes", [])})
-    summary = {"base": str(base_root), "ball": str(ball_root), **_summary([heads[c] for c in clips], classes)}
+    summary = {"base": str(base_root), "ball": str(ball_root), "rule": rule,
+               **({"pseudo": counts} if counts else {}), **_summary([heads[c] for c in clips], classes)}
     write_json(out / "detect.json", summary, indent=1)
     q = (summary["quality"] or {}).get(bc) or {}
-    extra = "" if not q else f"; ball recall {q.get('recall')}"
+    extra = "" if not q else f"; ball precision {q.get('precision')} recall {q.get('recall')}"
+    if counts:
+        extra += f"; ball frames from the student {counts['student']}, agreed {counts['agreed']}, dropped {counts['dropped']}"
     print(f"kicky: merged {len(clips)} clips ({summary['fps']} frames/s for both detectors){extra} -> {out}")
     return summary
 

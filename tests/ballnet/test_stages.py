@@ -171,3 +171,54 @@ def test_bad_settings_stop_with_one_clear_error(eval_data, trained, tmp_path):
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and r.stderr.strip().startswith("error: no trained ballnet") and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def _ball(x, y, score, d=6, shape=(60, 80)):
+    from kicky.teacher.instances import Instance
+    m = np.zeros(shape, bool)
+    m[y:y + d, x:x + d] = True
+    return Instance("ball", m, score, "t").to_json()
+
+
+def test_pseudo_labels_take_the_confident_student_and_the_agreed_teacher():
+    from kicky.detect.merge import pseudo_frames
+    player = {"class": "player", "score": 0.9, "rle": _ball(0, 0, 1, 20)["rle"]}
+    teacher = [[player, _ball(10, 10, 0.5)],      # student confident elsewhere -> the student's ball
+               [player, _ball(10, 10, 0.5)],      # student weak but on it -> the teacher's ball (agreed)
+               [player, _ball(10, 10, 0.5)],      # student weak and far -> dropped
+               [player],                          # nothing anywhere -> none
+               [_ball(30, 30, 0.5)]]              # student weak and absent -> dropped
+    student = [[_ball(50, 40, 0.8)], [_ball(12, 11, 0.2)], [_ball(50, 40, 0.2)], [], []]
+    frames, n = pseudo_frames(teacher, student, hi=0.5, lo=0.15)
+    assert n == {"student": 1, "agreed": 1, "dropped": 2, "none": 1}
+    assert [[d["class"] for d in f] for f in frames] == [["player", "ball"], ["player", "ball"], ["player"],
+                                                          ["player"], []]
+    assert frames[0][1] is student[0][0] and frames[1][1] is teacher[1][1]
+
+
+def test_pseudo_merge_and_init_from_a_run(trained, eval_data, tmp_path, capsys):
+    """A self-training round: the trained run's detections on the train / valid clips + the labels ->
+    pseudo-labels, and a run started from the first run's weights."""
+    det = tmp_path / "det"
+    detect(compose_conf("ballnet_detect", [f"run={trained[0]}", f"clips={eval_data / 'clips'}", f"out={det}",
+                                           f"data={eval_data / 'ds'}", "splits=[train,valid]", "device=cpu",
+                                           "threshold=0.0"]))
+    pseudo = tmp_path / "pseudo"
+    s = merge(compose_conf("merge", [f"base={eval_data / 'labels'}", f"ball={det}", f"out={pseudo}",
+                                     f"data={eval_data / 'ds'}", "splits=[train,valid]", "rule=pseudo",
+                                     "pseudo.hi=0.0", f"clips={eval_data / 'clips'}"]))
+    n = s["pseudo"]
+    assert s["rule"] == "pseudo" and sum(n.values()) == s["frames"] and n["agreed"] == 0
+    assert n["student"] > 0.9 * s["frames"]                 # hi=0: every frame where the student has a ball
+    _, got = read_labels(cache_path(pseudo, next(p.name for p in pseudo.iterdir() if p.is_dir())))
+    assert all([i.source for i in fr if i.cls == "ball"] == ["ballnet"] for fr in got)   # hi=0: the student's
+    with pytest.raises(KickyError, match="rule='both'"):
+        merge(compose_conf("merge", [f"base={eval_data / 'labels'}", f"ball={det}", f"out={tmp_path / 'p2'}",
+                                     "rule=both"]))
+    m = train(train_conf(eval_data, tmp_path / "round2", "epochs=1", f"labels={pseudo}", f"init={trained[0]}"))
+    assert "starting from the weights of" in capsys.readouterr().out and m["epochs_done"] == 1
+    with pytest.raises(KickyError, match="the config asks for"):
+        train(train_conf(eval_data, tmp_path / "round3", "epochs=1", f"init={trained[0]}",
+                         "model.widths=[8,16,32]"))
+    with pytest.raises(KickyError, match="no ballnet checkpoint"):
+        train(train_conf(eval_data, tmp_path / "round4", "epochs=1", f"init={tmp_path / 'none'}"))
