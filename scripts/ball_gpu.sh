@@ -52,7 +52,7 @@ selftrain)
   python3 -m kicky.ballnet.detect run="$W/run" clips="$W/clips" data="$W/ds" 'splits=[train,valid]' out="$W/det_tv" \
       threshold=0.1 2>&1 | grep -E "^kicky|rror"
   python3 -m kicky.detect.merge base="$W/labels" ball="$W/det_tv" out="$W/pseudo" clips="$W/clips" data="$W/ds" \
-      'splits=[train,valid]' rule=pseudo name=pseudo 2>&1 | grep -E "^kicky|rror" | tee -a "$OUT/steps.log"
+      'splits=[train,valid]' rule=pseudo name=pseudo quality=ball 2>&1 | grep -E "^kicky|rror" | tee -a "$OUT/steps.log"
   cp "$W/pseudo/detect.json" "$OUT/pseudo.json" 2>/dev/null
   stamp "ballnet round 2 on the pseudo-labels"
   python3 -m kicky.ballnet.train labels="$W/pseudo" clips="$W/clips" data="$W/ds" out="$W/run2" init="$W/run" epochs=60 \

@@ -105,7 +105,7 @@ def _quality(frames: list[list[dict]], truth_path: Path, classes: list[str]) -> 
     from kicky.teacher.instances import Instance
     from kicky.teacher.quality import clip_quality
     truth = json.loads(truth_path.read_text())
-    lazy = ([Instance.from_json(d) for d in fr] for fr in frames)
+    lazy = ([Instance.from_json(d) for d in fr if d["class"] in classes] for fr in frames)
     return clip_quality(lazy, truth, tuple(classes))
 
 
@@ -126,6 +126,9 @@ def run(conf: dict) -> dict:
         from kicky.cli import number
         hi, lo = number(conf["pseudo"], "hi", float, 0.0, 1.0), number(conf["pseudo"], "lo", float, 0.0, 1.0)
     counts: dict[str, int] = {}
+    quality = str(conf.get("quality") or "all")
+    if quality not in ("all", "ball", "none"):
+        raise KickyError(f"quality={quality!r}: expected all, ball (the ball class only: fast on 1080p) or none")
     a, b = _clips(base_root), _clips(ball_root)
     if conf.get("splits"):
         if not conf.get("data"):
@@ -168,13 +171,14 @@ def run(conf: dict) -> dict:
                       "detector": merge_detector(base.get("detector") or {}, ball.get("detector") or {}),
                       "merged": {"base": str(base_root), "ball": str(ball_root), "ball_class": bc}}
             truth = Path(conf["clips"]) / cid / "truth.json" if conf.get("clips") else None
-            if truth is not None and truth.is_file():
-                header["quality"] = _quality(frames, truth, classes)
+            scored = {"all": classes, "ball": [bc], "none": []}[quality]
+            if truth is not None and truth.is_file() and scored:
+                header["quality"] = _quality(frames, truth, scored)
             heads[cid] = store.write(out, cid, header, [[_Stored(d) for d in fr] for fr in frames])
             bar.update()
     classes = sorted({c for h in heads.values() for c in h.get("classes", [])})
     summary = {"base": str(base_root), "ball": str(ball_root), "rule": rule,
-               **({"pseudo": counts} if counts else {}), **_summary([heads[c] for c in clips], classes)}
+               **({"pseudo": counts} if counts else {}), **_summary([heads[c] for c in clips], {"all": classes, "ball": [bc], "none": []}[quality])}
     write_json(out / "detect.json", summary, indent=1)
     q = (summary["quality"] or {}).get(bc) or {}
     extra = "" if not q else f"; ball precision {q.get('precision')} recall {q.get('recall')}"

@@ -206,10 +206,11 @@ def test_pseudo_merge_and_init_from_a_run(trained, eval_data, tmp_path, capsys):
     pseudo = tmp_path / "pseudo"
     s = merge(compose_conf("merge", [f"base={eval_data / 'labels'}", f"ball={det}", f"out={pseudo}",
                                      f"data={eval_data / 'ds'}", "splits=[train,valid]", "rule=pseudo",
-                                     "pseudo.hi=0.0", f"clips={eval_data / 'clips'}"]))
+                                     "pseudo.hi=0.0", "quality=ball", f"clips={eval_data / 'clips'}"]))
     n = s["pseudo"]
     assert s["rule"] == "pseudo" and sum(n.values()) == s["frames"] and n["agreed"] == 0
     assert n["student"] > 0.9 * s["frames"]                 # hi=0: every frame where the student has a ball
+    assert set(s["quality"]) == {"ball"}                     # quality=ball: only the ball scored against truth
     _, got = read_labels(cache_path(pseudo, next(p.name for p in pseudo.iterdir() if p.is_dir())))
     assert all([i.source for i in fr if i.cls == "ball"] == ["ballnet"] for fr in got)   # hi=0: the student's
     with pytest.raises(KickyError, match="rule='both'"):
