@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(DVC) pull -q data.dvc
 	PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(DVC) repro
-	@cat metrics/sim.md metrics/label.md metrics/dataset_classes3.md metrics/dataset_classes5.md metrics/train.md metrics/eval.md
+	@cat metrics/sim.md metrics/label.md metrics/dataset_classes3.md metrics/dataset_classes5.md metrics/train.md metrics/eval.md outputs/demo/coach.md
 
 test: setup
 	$(PY) -m pytest -q

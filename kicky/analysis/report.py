@@ -42,3 +42,18 @@ class ShotReport:
     def from_json(cls, d: dict) -> "ShotReport":
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def verdict(report: dict) -> str:
+    """The shot's outcome from the report's own fields: no outcome unless `shot_found`."""
+    if not report.get("shot_found"):
+        return f"no shot found ({report.get('message') or 'no kick'})"
+    return "GOAL" if report.get("goal") else f"NO GOAL ({report.get('goal_reason', '').replace('_', ' ')})"
+
+
+def speed_text(report: dict) -> str:
+    """The shot speed as it may be printed: the note when it is not a plain measurement."""
+    sp = report.get("speed_kmh")
+    if report.get("speed_note"):
+        return report["speed_note"]
+    return f"{sp:.0f} km/h" if sp is not None else "speed not measured"

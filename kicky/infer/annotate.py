@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import supervision as sv
 
+from kicky.analysis.report import speed_text, verdict  # noqa: F401  (shared with the coach)
 from kicky.teacher.instances import Instance, Labels
 
 # player colours (dim while without the ball, bright with it); ball and goal
@@ -41,20 +42,6 @@ def _detections(insts: list[Instance], class_id: int, tracker: list[int] | None 
     return sv.Detections(xyxy=np.array([d.box for d in insts], float), mask=np.stack([d.mask for d in insts]),
                          class_id=np.full(len(insts), class_id),
                          tracker_id=None if tracker is None else np.array(tracker))
-
-
-def verdict(report: dict) -> str:
-    """The shot's outcome from the report's own fields: no outcome unless `shot_found`."""
-    if not report.get("shot_found"):
-        return f"no shot found ({report.get('message') or 'no kick'})"
-    return "GOAL" if report.get("goal") else f"NO GOAL ({report.get('goal_reason', '').replace('_', ' ')})"
-
-
-def speed_text(report: dict) -> str:
-    sp = report.get("speed_kmh")
-    if report.get("speed_note"):
-        return report["speed_note"]
-    return f"{sp:.0f} km/h" if sp is not None else "speed not measured"
 
 
 def summary(report: dict) -> str:

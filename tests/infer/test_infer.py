@@ -38,19 +38,25 @@ def test_truth_source_writes_playable_mp4_and_matching_report(sim_clips, tmp_pat
     out = tmp_path / "out"
     p = _infer(f"clip={clip / 'clip.mp4'}", "source=truth", f"out={out}")
     assert p.returncode == 0, p.stderr
-    assert sorted(f.name for f in out.iterdir()) == sorted(["config.yaml", f"{clip.name}_annotated.mp4", "report.json"])
+    assert sorted(f.name for f in out.iterdir()) == sorted(["config.yaml", f"{clip.name}_annotated.mp4", "report.json",
+                                                            "coach.md"])
     _check_mp4(out / f"{clip.name}_annotated.mp4", truth["n_frames"])
     rep = json.loads((out / "report.json").read_text())
     assert rep["goal"] == (truth["outcome"] == "goal") is True
     assert rep["clip_id"] == clip.name and rep["source"] == "truth" and rep["truth"]["goal_correct"]
     assert len(rep["ball"]) == truth["n_frames"] and rep["kick_frame"] is not None
     assert "GOAL" in p.stdout
+    coach = (out / "coach.md").read_text()                      # the rule-based coach, grounded on the report
+    assert coach.startswith("**Verdict:** Great strike, that is a goal!") and coach.count("**Fix:**") == 2
+    assert f"with your {rep['kicking_foot']} foot" in coach and "- coach: rules" in coach
 
 
 def test_non_goal_verdict_matches_truth(sim_clips, tmp_path):
     clip, truth = sim_clips["wide"]
-    rep = run(compose_conf("infer", [f"clip={clip}", "source=truth", f"out={tmp_path / 'o'}", "analysis.pose.enabled=false"]))
+    rep = run(compose_conf("infer", [f"clip={clip}", "source=truth", f"out={tmp_path / 'o'}", "analysis.pose.enabled=false",
+                                     "coach=none"]))
     assert rep["goal"] is False and truth["outcome"] != "goal"
+    assert not (tmp_path / "o" / "coach.md").exists()                # coach=none: no coaching text
 
 
 def test_teacher_source(short_clips, tmp_path):

@@ -1,0 +1,121 @@
+"""One coaching of one report: an iterator of text pieces (streamed as they arrive) that records,
+once exhausted, which backend spoke, whether it fell back to the rule-based coach and why, and what
+the grounding guard cut. No shot found -> a short honest message, no model call."""
+from __future__ import annotations
+
+import re
+from typing import Callable, Iterator
+
+import numpy as np
+
+from kicky.coach import remote, rules
+from kicky.coach.facts import Facts, strike_frames
+from kicky.coach.guard import Guard
+from kicky.coach.prompt import messages
+from kicky.errors import KickyError
+
+BACKENDS = ("rules", "openai", "none")
+
+
+def default_conf(backend: str = "rules") -> dict:
+    """conf/coach/<backend>.yaml composed by Hydra (for the Python API; entry points get it from Hydra)."""
+    from pathlib import Path
+
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+    if backend not in BACKENDS:
+        raise KickyError(f"coach={backend!r}: use one of {', '.join(BACKENDS)}")
+    conf_dir = Path(__file__).resolve().parents[2] / "conf"
+    with initialize_config_dir(str(conf_dir), version_base="1.3"):
+        return OmegaConf.to_container(compose(config_name="coach_run", overrides=[f"coach={backend}"]),
+                                      resolve=True)["coach"]
+
+
+class Coaching:
+    def __init__(self, report: dict, frame_at: Callable[[int], np.ndarray] | None = None, conf: dict | None = None):
+        self.conf = conf if conf is not None else default_conf()
+        if self.conf.get("backend") not in BACKENDS:
+            raise KickyError(f"coach.backend={self.conf.get('backend')!r}: use one of {', '.join(BACKENDS)}")
+        self.report, self.frame_at = report, frame_at
+        self.facts = Facts.from_report(report)
+        self.spoke: str | None = None        # the backend whose text this is
+        self.fallback: str | None = None     # why the rule-based coach spoke instead
+        self.images = 0
+        self.guard = Guard(self.facts, **_tolerance(self.conf))
+        self.text = ""
+
+    @property
+    def meta(self) -> dict:
+        return {"backend": self.conf["backend"], "spoke": self.spoke, "fallback": self.fallback,
+                "images": self.images, "contradictions": len(self.guard.cuts), "cuts": list(self.guard.cuts)}
+
+    def __iter__(self) -> Iterator[str]:
+        for piece in self._pieces():
+            self.text += piece
+            yield piece
+
+    def _pieces(self) -> Iterator[str]:
+        kb = self.conf["knowledge"]
+        if not self.facts.shot_found:
+            self.spoke = "none (no shot found)"
+            yield rules.no_shot(self.facts)
+            return
+        if self.conf["backend"] == "none":
+            self.spoke = "none"
+            return
+        if self.conf["backend"] == "rules":
+            self.spoke = "rules"
+            yield from self._guarded(_words(rules.text(self.facts, kb)))
+            return
+        images = strike_frames(self.report, self.frame_at, tuple(self.conf.get("frames") or (0,)),
+                               float(self.conf.get("crop_pad", 1.0)), int(self.conf.get("image_side", 448)))
+        self.images = len(images)
+        try:
+            self.spoke = "openai"
+            yield from self._guarded(remote.stream(messages(self.facts, images), self.conf))
+        except remote.RemoteError as e:
+            tail = self.guard.close()
+            if tail:
+                yield tail
+            self.spoke, self.fallback = "rules", str(e)
+            yield ("\n\n" if self.text or tail else "") + f"*(rule-based coach: {e})*\n\n"
+            yield from self._guarded(_words(rules.text(self.facts, kb)))
+
+    def _guarded(self, pieces) -> Iterator[str]:
+        if not self.conf.get("guard", True):
+            yield from pieces
+            return
+        for p in pieces:
+            out = self.guard.feed(p)
+            if out:
+                yield out
+        out = self.guard.close()
+        if out:
+            yield out
+
+
+def stream(report: dict, frames=None, conf: dict | None = None) -> Coaching:
+    """The Python API (the web app's): `for piece in stream(report, frames): ...`; `frames` is an
+    RGB frame array or a callable t -> frame (None: no strike frames for a VLM)."""
+    frame_at = frames if callable(frames) or frames is None else (lambda t: frames[t])
+    return Coaching(report, frame_at, conf)
+
+
+def _tolerance(conf: dict) -> dict:
+    tol = conf.get("speed_tolerance") or {}
+    return {"tolerance_kmh": float(tol.get("kmh", 10.0)), "tolerance_share": float(tol.get("share", 0.2))}
+
+
+def _words(text: str) -> Iterator[str]:
+    """A fixed text as a stream of words (the rule coach streams like a model does)."""
+    yield from re.findall(r"\S+\s*|\s+", text)
+
+
+def markdown(c: Coaching) -> str:
+    """coach.md: the text as streamed, then what spoke and what the guard cut."""
+    notes = [f"coach: {c.spoke}" + (f" (fallback: {c.fallback})" if c.fallback else "")]
+    if c.images:
+        notes.append(f"{c.images} strike frame(s) sent")
+    for cut in c.guard.cuts:
+        notes.append(f"grounding guard cut ({cut['kind']}): \"{cut['said']}\" -> \"{cut['fact']}\"")
+    return c.text.rstrip() + "\n\n---\n" + "".join(f"- {n}\n" for n in notes)
