@@ -46,8 +46,9 @@ def run(conf: dict) -> dict:
     from kicky.io.atomic import write_text
     report = read_report(conf.get("report"))
     clip = conf.get("clip") or report.get("clip")
-    frames = frame_source(clip) if conf["coach"]["backend"] == "openai" else None
-    if conf["coach"]["backend"] == "openai" and frames is None and report.get("shot_found"):
+    vlm = conf["coach"]["backend"] in ("openai", "llama_cpp")
+    frames = frame_source(clip) if vlm else None
+    if vlm and frames is None and report.get("shot_found"):
         print(f"kicky: no clip at {clip!r} (clip=...): the model gets the facts without strike frames", file=sys.stderr)
     c = stream(report, frames, conf["coach"])
     for piece in c:

@@ -8,13 +8,13 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from kicky.coach import remote, rules
+from kicky.coach import local, remote, rules
 from kicky.coach.facts import Facts, strike_frames
 from kicky.coach.guard import Guard
 from kicky.coach.prompt import messages
 from kicky.errors import KickyError
 
-BACKENDS = ("rules", "openai", "none")
+BACKENDS = ("rules", "openai", "llama_cpp", "none")
 
 
 def default_conf(backend: str = "rules") -> dict:
@@ -67,12 +67,15 @@ class Coaching:
             self.spoke = "rules"
             yield from self._guarded(_words(rules.text(self.facts, kb)))
             return
+        model = local if self.conf["backend"] == "llama_cpp" else remote
+        if model is local:
+            local.check(self.conf)            # a missing package or weights file: one line, before anything
         images = strike_frames(self.report, self.frame_at, tuple(self.conf.get("frames") or (0,)),
                                float(self.conf.get("crop_pad", 1.0)), int(self.conf.get("image_side", 448)))
         self.images = len(images)
         try:
-            self.spoke = "openai"
-            yield from self._guarded(remote.stream(messages(self.facts, images), self.conf))
+            self.spoke = self.conf["backend"]
+            yield from self._guarded(model.stream(messages(self.facts, images), self.conf))
         except remote.RemoteError as e:
             tail = self.guard.close()
             if tail:

@@ -131,3 +131,18 @@ def test_cli_streams_from_the_server_and_writes_coach_md(openai_conf, tmp_path):
                       ([f"report={tmp_path}/x", "coach=openai", "coach.base_url=localhost:1"], "no report")):
         r = subprocess.run([sys.executable, "-m", "kicky.coach", *bad], capture_output=True, text=True, timeout=120)
         assert r.returncode != 0 and "Traceback" not in r.stderr and want in r.stderr, r.stderr
+
+
+def test_llama_cpp_without_the_package_or_weights_is_one_line(tmp_path):
+    from kicky.coach import default_conf
+    from kicky.errors import KickyError
+    conf = {**default_conf("llama_cpp"), "model_path": str(tmp_path / "none.gguf")}
+    try:
+        import llama_cpp  # noqa: F401
+        want = "coach.model_path="
+    except ImportError:
+        want = "needs llama-cpp-python"
+    with pytest.raises(KickyError, match=want):
+        list(stream(report(), None, conf))
+    # no shot: no model needed at all
+    assert "".join(stream(report(shot=False), None, conf)).startswith("No shot found")
