@@ -18,17 +18,20 @@ BACKENDS = ("rules", "openai", "llama_cpp", "none")
 
 
 def default_conf(backend: str = "rules") -> dict:
-    """conf/coach/<backend>.yaml composed by Hydra (for the Python API; entry points get it from Hydra)."""
+    """conf/coach/<backend>.yaml with its defaults (the Python API's and the web app's; Hydra entry
+    points get it from Hydra). Read without Hydra's global state, so it works inside a Hydra app."""
     from pathlib import Path
 
-    from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
     if backend not in BACKENDS:
         raise KickyError(f"coach={backend!r}: use one of {', '.join(BACKENDS)}")
-    conf_dir = Path(__file__).resolve().parents[2] / "conf"
-    with initialize_config_dir(str(conf_dir), version_base="1.3"):
-        return OmegaConf.to_container(compose(config_name="coach_run", overrides=[f"coach={backend}"]),
-                                      resolve=True)["coach"]
+    group = Path(__file__).resolve().parents[2] / "conf" / "coach"
+
+    def load(name: str):
+        node = OmegaConf.load(group / f"{name}.yaml")
+        parts = [load(d) for d in node.pop("defaults", []) if d != "_self_"]
+        return OmegaConf.merge(*parts, node)
+    return OmegaConf.to_container(load(backend), resolve=True)
 
 
 class Coaching:
