@@ -1,9 +1,12 @@
 """What every Hydra entry point shares: the resolved config as plain data, and a KickyError turned
-into one line on stderr and exit status 2 (never a traceback)."""
+into one line on stderr and exit status 2 (never a traceback); Hydra's own errors (an unknown key or
+option, an override it cannot parse) get the same one line."""
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
+import re
 import sys
 from typing import Callable
 
@@ -15,22 +18,109 @@ os.environ.setdefault("HYDRA_FULL_ERROR", "0")
 
 
 def number(conf: dict, key: str, kind=float, low: float = 0.0, high: float = float("inf")):
-    """conf[key] as `kind` within [low, high], or one clear error naming the key."""
+    """conf[key] as `kind` within [low, high], or one clear error naming the key (an int `kind`
+    takes whole numbers only: 2.5 is refused, not cut to 2)."""
     try:
         v = kind(conf[key])
     except (TypeError, ValueError):
         raise KickyError(f"{key}={conf[key]!r}: expected a number") from None
+    if kind is int and not isinstance(conf[key], str) and float(conf[key]) != v:
+        raise KickyError(f"{key}={conf[key]!r}: expected a whole number")
     if not low <= v <= high:
         raise KickyError(f"{key}={v} is out of range [{low}, {high}]")
     return v
+
+
+def typed(obj, where: str) -> None:
+    """Every field of dataclass `obj` of its declared kind (int, float, bool, str, dict, or a tuple of
+    numbers such as a [lo, hi] range), else one clear error naming `where.<field>`."""
+    def num(x, whole=False):
+        return isinstance(x, int if whole else (int, float)) and not isinstance(x, bool)
+    for f in dataclasses.fields(obj):
+        v, kind = getattr(obj, f.name), str(f.type).replace(" ", "")
+        if kind.startswith("tuple["):
+            parts = kind[6:-1].split(",")
+            ok = isinstance(v, (tuple, list)) and len(v) == len(parts) and all(
+                num(x, p == "int") for x, p in zip(v, parts))
+            nums = "whole numbers" if parts[0] == "int" else "numbers"
+            want = f"a [lo, hi] pair of {nums}" if len(parts) == 2 else f"a list of {len(parts)} {nums}"
+        else:
+            check = {"int": lambda x: num(x, True), "float": num, "bool": lambda x: isinstance(x, bool),
+                     "str": lambda x: isinstance(x, str), "dict": lambda x: isinstance(x, dict)}.get(kind)
+            if check is None:
+                continue
+            ok = check(v)
+            want = {"int": "a whole number", "float": "a number", "bool": "true or false", "str": "a text",
+                    "dict": "a mapping {key: value}"}[kind]
+        if not ok:
+            raise KickyError(f"{where}.{f.name}={list(v) if isinstance(v, tuple) else v!r}: expected {want}")
+
+
+def hydra_line(e: BaseException) -> str:
+    """One line out of Hydra's multi-line message for a config it cannot compose or an override it
+    cannot parse, with what to do."""
+    text = str(e).split("Config search path:")[0]
+    cause = e.__cause__
+    if cause is not None and str(cause).strip():
+        first, _, rest = text.partition("\n")
+        text = f"{first}\n{str(cause).splitlines()[0]}\n{rest}"
+    lines = [x.strip() for x in text.splitlines() if x.strip() and not set(x.strip()) <= {"^"}]
+    lines = [x for x in lines if not x.startswith(("See https://", "full_key:", "object_type=", "reference_type="))]
+    out, options = [], []
+    for x in lines:
+        if options or x.startswith("Available options"):
+            options.append(x)
+        else:
+            out.append(x.rstrip("."))
+    msg = "; ".join(out)
+    if options:
+        msg += f"; {options[0].rstrip(':').lower()}: {', '.join(options[1:])}"
+    from hydra.errors import OverrideParseException
+    if isinstance(e, OverrideParseException):
+        msg += ("; overrides are key=value: quote a value holding spaces or letters outside a-z, "
+                "e.g. 'clip=\"my clip.mp4\"'")
+    return re.sub(r"\s+", " ", msg)
+
+
+def _one_line_hydra_errors() -> None:
+    """Hydra (hydra-core 1.3) reports a config error as several lines and exits 1; make it our one
+    `error:` line and exit 2 (HYDRA_FULL_ERROR=1 still shows Hydra's own report)."""
+    try:
+        import hydra._internal.utils as hu
+        from hydra.errors import HydraException
+        from omegaconf.errors import OmegaConfBaseException
+    except ImportError:
+        return
+    if getattr(hu.run_and_report, "_kicky", False):
+        return
+    plain = hu.run_and_report
+
+    def run_and_report(func):
+        try:
+            return func()
+        except (HydraException, OmegaConfBaseException) as e:
+            if os.environ.get("HYDRA_FULL_ERROR") == "1":
+                raise
+            print(f"error: {hydra_line(e)}", file=sys.stderr)
+            sys.exit(2)
+        except Exception as e:    # anything else: Hydra's own report (a bug shows its traceback)
+            def again():
+                raise e
+            return plain(again)
+
+    run_and_report._kicky = True
+    hu.run_and_report = run_and_report
+
+
+_one_line_hydra_errors()
 
 
 def call(run: Callable[[dict], object], cfg: DictConfig):
     from concurrent.futures.process import BrokenProcessPool
     try:
         return run(OmegaConf.to_container(cfg, resolve=True))
-    except KickyError as e:
-        print(f"error: {e}", file=sys.stderr)
+    except KickyError as e:   # one line, whatever a wrapped library message held
+        print("error: " + " ".join(str(e).split()), file=sys.stderr)
         sys.exit(2)
     except BrokenProcessPool:
         print("error: a worker process died (killed, most often out of memory): rerun the same command "

@@ -39,6 +39,13 @@ def analyse(detections: list[list[Instance]], fps: float, frame_at: Callable[[in
     """The shot report of one clip from its per-frame detections (cfg = the `analysis` group)."""
     c = settings(cfg)
     rep = ShotReport(n_frames=len(detections), fps=float(fps))
+    least = 3 + int(c["ball"]["spike_after"])   # a kick has 2 frames before it and spike_after after
+    if len(detections) < least:
+        n = len(detections)
+        rep.message = (f"too short to hold a shot: {n} frame{'' if n == 1 else 's'} ({n / fps:.2f} s), a kick "
+                       f"needs {least} or more: give the run-up, the kick and the flight, a second or more")
+        rep.goal_reason, rep.goal_confidence = "no_kick", 1.0
+        return rep
     wh = _image_wh(detections)
     if wh is None or not detections:
         rep.message, rep.goal_reason, rep.goal_confidence = "no detections in the clip", "no_ball", 1.0

@@ -231,7 +231,7 @@ def run(conf: dict) -> dict:
     from kicky.io.atomic import write_json
     from kicky.io.video import probe
     from kicky.teacher import store
-    from kicky.teacher.clips import clip_id
+    from kicky.teacher.clips import clip_id, read_truth
     from kicky.teacher.quality import clip_quality
 
     det = BallDetector.from_config(conf)
@@ -251,7 +251,7 @@ def run(conf: dict) -> dict:
                       "detector": {**desc, **timing, "wall_seconds": round(time.perf_counter() - t0, 3)}}
             truth = p / "truth.json" if p.is_dir() else None
             if truth is not None and truth.is_file():
-                header["quality"] = clip_quality(labels, json.loads(truth.read_text()), ("ball",))
+                header["quality"] = clip_quality(labels, read_truth(truth), ("ball",))
             heads[clip_id(p)] = store.write(out, clip_id(p), header, labels)
             bar.set_postfix(fps=timing["fps"])
             bar.update()

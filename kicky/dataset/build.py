@@ -92,14 +92,26 @@ def _merge(parts, manifest: dict, writers: dict, taken: dict, tiles: dict) -> No
         writers[manifest[cid]].extend(part)
 
 
+def check(ds: dict) -> dict:
+    """`ds` with its sampling, JPEG and split settings typed and in range (one clear error naming
+    the key), before any work."""
+    def num(group: str | None, key: str, kind, low, high=float("inf")):
+        name = f"dataset.{group + '.' if group else ''}{key}"
+        return number({name: (ds[group] if group else ds)[key]}, name, kind, low, high)
+    smp = {**ds["sampling"], "every": num("sampling", "every", int, 1), "fast_px": num("sampling", "fast_px", float, 0.0),
+           "around": num("sampling", "around", int, 0)}
+    split = {**ds["split"], "seed": num("split", "seed", int, 0), **{s: num("split", s, float, 0.0) for s in SPLITS}}
+    return {**ds, "sampling": smp, "split": split, "jpeg_quality": num(None, "jpeg_quality", int, 1, 100)}
+
+
 def run(conf: dict) -> dict:
-    ds = conf["dataset"]
+    ds = check(conf["dataset"])
     workers = number(conf, "workers", int, 1)
     classes = tuple(ds["classes"])
     tiling = tile_settings(ds.get("tiles"))          # checked once here, before any work
     files = label_files(Path(conf["labels"]))
     sp = ds["split"]
-    manifest = assign(list(files), {s: float(sp[s]) for s in SPLITS}, int(sp["seed"]))
+    manifest = assign(list(files), {s: sp[s] for s in SPLITS}, sp["seed"])
     writers = {s: CocoWriter(classes) for s in SPLITS}
     taken: dict[str, list[int]] = {}
     tiles: dict[str, list[dict]] = {}

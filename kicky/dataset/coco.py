@@ -1,6 +1,8 @@
 """COCO instance-segmentation JSON (RLE masks) for one split, as rfdetr's loader reads it."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from kicky.io.rle import box_and_area, encode
 from kicky.teacher.instances import Instance
 
@@ -10,6 +12,25 @@ ANN = "_annotations.coco.json"   # one per split directory, as rfdetr reads it
 def class_names(doc: dict) -> list[str]:
     """The class names of a COCO dict, in category-id order (= the model's class ids)."""
     return [c["name"] for c in sorted(doc["categories"], key=lambda c: c["id"])]
+
+
+def problem(doc: dict, folder: Path) -> str | None:
+    """What makes a split's COCO dict unusable for training, or None: an image file that is not in
+    `folder`, an annotation without a 4-number bbox, a segmentation or a known image / category."""
+    images = {im["id"]: im for im in doc["images"]}
+    for im in doc["images"]:
+        if not (folder / im["file_name"]).is_file():
+            return f"image {folder / im['file_name']} is missing"
+    cats = {c["id"] for c in doc["categories"]}
+    for a in doc["annotations"]:
+        box = a.get("bbox")
+        if not isinstance(box, list) or len(box) != 4:
+            return f"annotation {a.get('id')} has no bbox [x, y, w, h]"
+        if "segmentation" not in a:
+            return f"annotation {a.get('id')} has no segmentation"
+        if a.get("image_id") not in images or a.get("category_id") not in cats:
+            return f"annotation {a.get('id')} names an unknown image or category"
+    return None
 
 
 class CocoWriter:

@@ -104,7 +104,8 @@ def _quality(frames: list[list[dict]], truth_path: Path, classes: list[str]) -> 
     """clip_quality of the merged instances, decoding one frame's masks at a time."""
     from kicky.teacher.instances import Instance
     from kicky.teacher.quality import clip_quality
-    truth = json.loads(truth_path.read_text())
+    from kicky.teacher.clips import read_truth
+    truth = read_truth(truth_path)
     lazy = ([Instance.from_json(d) for d in fr if d["class"] in classes] for fr in frames)
     return clip_quality(lazy, truth, tuple(classes))
 

@@ -101,7 +101,7 @@ def _lean(ev: dict) -> dict:
 def run(conf: dict) -> dict:
     from tqdm import tqdm
 
-    from kicky.teacher.clips import clip_id, find_clips, load_clip
+    from kicky.teacher.clips import clip_id, find_clips, load_clip, read_truth
 
     if not conf.get("sources"):
         raise KickyError("no sources to evaluate: give e.g. sources.oracle.kind=truth")
@@ -126,7 +126,7 @@ def run(conf: dict) -> dict:
     if lost:
         raise KickyError(f"dataset {conf['data']} has frames of {len(lost)} clip(s) not in {conf['clips']} "
                          f"(first: {lost[0]}): evaluate with the clips it was built from")
-    loaded = {c: json.loads(truths[c].read_text()) for c in sorted({im["clip_id"] for im in images})}
+    loaded = {c: read_truth(truths[c]) for c in sorted({im["clip_id"] for im in images})}
     gt = coco_ap.gt_coco(truth_gt(images, loaded, classes))
     del loaded
     by_clip: dict[str, dict[int, int]] = {}

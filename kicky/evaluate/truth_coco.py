@@ -28,12 +28,14 @@ def dataset_images(dataset: str | Path) -> tuple[list[dict], dict[str, str], lis
             classes = classes or class_names(doc)
             images += [{"clip_id": i["clip_id"], "frame": int(i["frame"]), "width": int(i["width"]),
                         "height": int(i["height"]), "split": s} for i in doc["images"]]
+        splits = dict(man["splits"])
     except (OSError, ValueError, KeyError, TypeError) as e:
-        raise KickyError(f"unreadable dataset {dataset}: {e.__class__.__name__}: {e}") from None
+        raise KickyError(f"unreadable dataset {dataset}: {e.__class__.__name__}: {e}: rebuild it with "
+                         f"`python -m kicky.dataset`") from None
     images.sort(key=lambda i: (i["clip_id"], i["frame"]))
     for k, im in enumerate(images):
         im["id"] = k + 1
-    return images, dict(man["splits"]), classes
+    return images, splits, classes
 
 
 def truth_gt(images: list[dict], truths: dict[str, dict], classes: list[str]) -> dict:

@@ -41,19 +41,35 @@ def write_mp4(path: str | Path, frames: Iterable[np.ndarray], fps: int, bitrate:
     w.close()
 
 
+AGAIN = "copy or export the clip again (mp4, H.264 plays everywhere)"
+
+
+def _checked(path: Path) -> Path:
+    """`path` if it names a non-empty file, else one clear error."""
+    if not path.is_file():
+        raise KickyError(f"video not found: {path}" + (" (a folder: give a video file, or a clip folder "
+                                                       "holding clip.mp4)" if path.is_dir() else ""))
+    if path.stat().st_size == 0:
+        raise KickyError(f"video {path} is empty (0 bytes): {AGAIN}")
+    return path
+
+
+def _unreadable(path: Path, e: av.error.FFmpegError, what: str) -> KickyError:
+    why = getattr(e, "strerror", None) or str(e)
+    return KickyError(f"cannot {what} video {path}: {why}: the file is damaged, cut short or not a video; {AGAIN}")
+
+
 def read_frames(path: str | Path, indices: Iterable[int] | None = None, fmt: str = "bgr24",
                 threads: bool = False) -> Iterator[tuple[int, np.ndarray]]:
     """Yield (index, frame) in `fmt` (BGR by default, "rgb24" for RGB); with `indices`, only those
     frames. `threads`: FFmpeg's frame-threaded decoding (the same frames, decoded on several threads).
     Clear error on a bad file."""
-    path = Path(path)
-    if not path.is_file():
-        raise KickyError(f"video not found: {path}")
+    path = _checked(Path(path))
     want = None if indices is None else set(int(i) for i in indices)
     try:
         with av.open(str(path)) as c:
             if not c.streams.video:
-                raise KickyError(f"no video stream in {path}")
+                raise KickyError(f"no video stream in {path} (audio only?): give a video clip")
             stream = c.streams.video[0]
             if threads:
                 stream.thread_type = "AUTO"
@@ -64,20 +80,18 @@ def read_frames(path: str | Path, indices: Iterable[int] | None = None, fmt: str
                     continue
                 yield i, frame.to_ndarray(format=fmt)
     except av.error.FFmpegError as e:
-        raise KickyError(f"cannot decode video {path}: {e}") from None
+        raise _unreadable(path, e, "decode") from None
 
 
 def probe(path: str | Path) -> dict:
     """fps, frame count and size of a video, or a clear error."""
-    path = Path(path)
-    if not path.is_file():
-        raise KickyError(f"video not found: {path}")
+    path = _checked(Path(path))
     try:
         with av.open(str(path)) as c:
             if not c.streams.video:
-                raise KickyError(f"no video stream in {path}")
+                raise KickyError(f"no video stream in {path} (audio only?): give a video clip")
             s = c.streams.video[0]
             return {"fps": float(s.average_rate or 0), "frames": int(s.frames), "width": s.width,
                     "height": s.height}
     except av.error.FFmpegError as e:
-        raise KickyError(f"cannot open video {path}: {e}") from None
+        raise _unreadable(path, e, "open") from None

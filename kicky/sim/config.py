@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+from kicky.cli import typed
 from kicky.errors import KickyError
 
 OUTCOMES = ("goal", "saved", "post", "over", "wide", "no_shot")
@@ -33,6 +34,8 @@ class SimConfig:
     def __post_init__(self):
         def bad(msg):
             raise KickyError(f"sim config: {msg}")
+
+        typed(self, "sim")
 
         if self.width <= 0 or self.height <= 0:
             bad(f"resolution must be positive, got {self.width}x{self.height}")
@@ -70,7 +73,12 @@ class SimConfig:
             raise KickyError(f"sim config: unknown key(s) {sorted(unknown)}; known: {sorted(known)}")
         conv = {k: (tuple(v) if isinstance(v, (list, tuple)) else v) for k, v in d.items()}
         if "outcome_weights" in conv:
-            conv["outcome_weights"] = {str(k): float(v) for k, v in dict(conv["outcome_weights"]).items()}
+            w = conv["outcome_weights"]
+            try:
+                conv["outcome_weights"] = {str(k): float(v) for k, v in dict(w).items()}
+            except (TypeError, ValueError):
+                raise KickyError(f"sim.outcome_weights={w!r}: expected {{outcome: weight}} with number weights, "
+                                 f"outcomes {list(OUTCOMES)}") from None
         return cls(**conv)
 
     @property

@@ -11,7 +11,7 @@ from kicky.errors import KickyError
 from kicky.io.video import probe, read_frames
 from kicky.teacher.backend import ClipInput
 
-VIDEO_EXT = (".mp4", ".mov", ".m4v", ".avi", ".mkv")
+VIDEO_EXT = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")   # what infer.py reads too
 
 
 def find_clips(root: str | Path) -> list[Path]:
@@ -35,21 +35,35 @@ def clip_id(path: Path) -> str:
     return path.name if path.is_dir() else path.stem
 
 
+TRUTH_KEYS = ("frames", "n_frames", "width", "height")
+
+
+def read_truth(path: str | Path) -> dict:
+    """A simulated clip's truth.json, or one clear error when it is damaged or not the simulator's."""
+    path = Path(path)
+    again = f"render the clip again (python -m kicky.sim) or remove {path.name} to treat it as footage"
+    try:
+        truth = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise KickyError(f"corrupt {path}: {e}: {again}") from None
+    missing = [k for k in TRUTH_KEYS if not isinstance(truth, dict) or k not in truth]
+    if missing or not isinstance(truth["frames"], list) or len(truth["frames"]) != truth["n_frames"]:
+        raise KickyError(f"{path} is not a simulator truth file ({'no ' + missing[0] if missing else 'frames do not match n_frames'}): {again}")
+    return truth
+
+
 def load_clip(path: str | Path) -> ClipInput:
     """Decode a clip to RGB frames, with its simulator truth when there is one."""
     path = Path(path)
     video = path / "clip.mp4" if path.is_dir() else path
+    truth = None
+    if path.is_dir() and (path / "truth.json").is_file():
+        truth = read_truth(path / "truth.json")
     info = probe(video)
     frames = [f[:, :, ::-1] for _, f in read_frames(video)]
     if not frames:
         raise KickyError(f"no frames decoded from {video}")
     arr = np.ascontiguousarray(np.stack(frames))
-    truth = None
-    if path.is_dir() and (path / "truth.json").is_file():
-        try:
-            truth = json.loads((path / "truth.json").read_text())
-        except json.JSONDecodeError as e:
-            raise KickyError(f"corrupt truth.json in {path}: {e}") from None
     return ClipInput(clip_id(path), arr, info["fps"] or 30.0, truth, video)
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from kicky.cli import typed
+from kicky.errors import KickyError
 from kicky.teacher.background import build_scene, exposure_matched, jitter_diff, warp, window_medians
 from kicky.teacher.backend import ClipInput
 from kicky.teacher.blobs import Blob, anomaly, components, peaks, pitch_mask, smooth, white_mask
@@ -44,6 +46,15 @@ class MotionParams:
     player_aspect: tuple[float, float] = (0.3, 6.0)   # height / width
     person_model: str = "mediapipe"  # or "none": keep the evidence mask as is
     goal_hollowness: tuple[float, float] = (0.03, 0.6)
+
+    def __post_init__(self):
+        typed(self, "teacher.backends.motion")
+        if self.person_model not in PERSON_MODELS:
+            raise KickyError(f"teacher.backends.motion.person_model={self.person_model!r}: use one of "
+                             f"{', '.join(PERSON_MODELS)}")
+
+
+PERSON_MODELS = ("mediapipe", "none")
 
 
 class MotionBackend:

@@ -9,6 +9,7 @@ image) loaded from the same checkpoint. Weights are read from a local directory 
 """
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from kicky.teacher.backend import ClipInput
 from kicky.teacher.instances import Instance, Labels
 
 _DTYPES = ("float32", "float16", "bfloat16")
+CHECKPOINT = "the facebook/sam3 checkpoint (config.json, model.safetensors, processor and tokenizer files)"
 
 
 def _logit(p: float) -> float:
@@ -68,9 +70,9 @@ class Sam3Backend:
                  threshold: float = 0.5, mask_threshold: float = 0.5, dtype: str = "float32",
                  max_frames: int | None = None):
         if dtype not in _DTYPES:
-            raise KickyError(f"teacher.sam3.dtype={dtype!r}: use one of {', '.join(_DTYPES)}")
+            raise KickyError(f"teacher.backends.sam3.dtype={dtype!r}: use one of {', '.join(_DTYPES)}")
         if max_frames is not None and max_frames < 1:
-            raise KickyError(f"teacher.sam3.max_frames={max_frames}: use a positive frame count or null")
+            raise KickyError(f"teacher.backends.sam3.max_frames={max_frames}: use a positive frame count or null")
         self.weights = Path(weights) if weights else None
         self.ontology = dict(ontology)
         self.device, self.threshold, self.mask_threshold = device, threshold, mask_threshold
@@ -86,10 +88,27 @@ class Sam3Backend:
         w = self.weights
         if w is None or not (w / "config.json").is_file():
             raise KickyError(
-                f"sam3 weights not found at {w if w is not None else '(teacher.sam3.weights is unset)'}: put "
-                "the facebook/sam3 checkpoint (config.json, model.safetensors, processor and tokenizer files) "
-                "in that directory, or set teacher.sam3.weights=<dir>")
+                f"sam3 weights not found at {w if w is not None else '(teacher.backends.sam3.weights is unset)'}: put "
+                f"{CHECKPOINT} in that directory, or set teacher.backends.sam3.weights=<dir> (or KICKY_SAM3_WEIGHTS)")
+        try:
+            conf = json.loads((w / "config.json").read_text())
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise KickyError(f"sam3 checkpoint {w / 'config.json'} is not valid JSON ({e}): copy {CHECKPOINT} "
+                             f"there again") from None
+        if not isinstance(conf, dict) or not str(conf.get("model_type", "sam3")).startswith("sam3"):
+            got = conf.get("model_type") if isinstance(conf, dict) else type(conf).__name__
+            raise KickyError(f"sam3 checkpoint {w / 'config.json'} is not a SAM3 config (model_type {got!r}): "
+                             f"put {CHECKPOINT} there")
         return w
+
+    def _pretrained(self, cls, **kw):
+        """cls.from_pretrained of the local checkpoint; damaged or missing files are one clear line."""
+        try:
+            return cls.from_pretrained(self.weights, local_files_only=True, **kw)
+        except (OSError, ValueError, KeyError, TypeError, json.JSONDecodeError) as e:
+            first = (str(e).strip().splitlines() or [""])[0]
+            raise KickyError(f"cannot load the sam3 checkpoint at {self.weights} ({e.__class__.__name__}: "
+                             f"{first}): copy {CHECKPOINT} there again") from None
 
     def _load_video(self) -> None:
         if self._video is not None:
@@ -105,9 +124,8 @@ class Sam3Backend:
         if not modeling_sam3_video.cv_utils_kernel:
             modeling_sam3_video.cv_utils_kernel = _TorchCvUtils()
         self._torch_dtype = getattr(torch, self.dtype)
-        self._processor = Sam3VideoProcessor.from_pretrained(w, local_files_only=True)
-        self._video = Sam3VideoModel.from_pretrained(w, local_files_only=True).to(
-            self.device, dtype=self._torch_dtype).eval()
+        self._processor = self._pretrained(Sam3VideoProcessor)
+        self._video = self._pretrained(Sam3VideoModel).to(self.device, dtype=self._torch_dtype).eval()
 
     def _load_tracker(self) -> None:
         if self._tracker is not None:
@@ -115,8 +133,7 @@ class Sam3Backend:
         self._load_video()
         from transformers import Sam3TrackerModel, Sam3TrackerProcessor
         # The sam3_video checkpoint holds the tracker; from_pretrained renames its weights across.
-        tracker, info = Sam3TrackerModel.from_pretrained(self.weights, local_files_only=True,
-                                                         output_loading_info=True)
+        tracker, info = self._pretrained(Sam3TrackerModel, output_loading_info=True)
         if info["missing_keys"]:
             raise KickyError(f"sam3 weights at {self.weights} do not hold the tracker in the facebook/sam3 "
                              f"layout (missing e.g. {sorted(info['missing_keys'])[0]}): refine_boxes needs "

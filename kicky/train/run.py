@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from kicky.dataset.coco import ANN, class_names
+from kicky.dataset.coco import ANN, class_names, problem
 from kicky.dataset.splits import SPLITS
 from kicky.errors import KickyError
 from kicky.io.checkpoint import checked
@@ -27,11 +27,18 @@ def dataset_classes(data: Path, name: str) -> list[str]:
         if not (data / split / ANN).is_file():
             raise KickyError(f"no dataset at {data} (missing {split}/{ANN}): build it first with "
                              f"`python -m kicky.dataset dataset={name}` or point data= at one")
-    try:
-        return class_names(json.loads((data / "train" / ANN).read_text()))
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise KickyError(f"unreadable dataset {data / 'train' / ANN}: {e.__class__.__name__}: {e}: "
-                         f"rebuild it with `python -m kicky.dataset`") from None
+    rebuild = f"rebuild it with `python -m kicky.dataset dataset={name}`"
+    for split in SPLITS:   # before rfdetr starts: a missing image or box would stop it mid-epoch
+        path = data / split / ANN
+        try:
+            doc = json.loads(path.read_text())
+            bad = problem(doc, data / split)
+            names = class_names(doc) if split == "train" else names
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise KickyError(f"unreadable dataset {path}: {e.__class__.__name__}: {e}: {rebuild}") from None
+        if bad:
+            raise KickyError(f"dataset {data} is incomplete: {bad}: {rebuild}")
+    return names
 
 
 def check_run_dir(run_dir: Path, resume: bool) -> Path | None:

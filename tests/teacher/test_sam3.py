@@ -95,7 +95,7 @@ def test_missing_weights_names_the_path(tmp_path, clip):
         with pytest.raises(KickyError, match="sam3 weights not found") as e:
             Sam3Backend(weights, ONTOLOGY).label(clip, CLASSES, todo)
         assert str(weights) in str(e.value) and "config.json" in str(e.value)
-    with pytest.raises(KickyError, match="teacher.sam3.weights"):
+    with pytest.raises(KickyError, match="teacher.backends.sam3.weights"):
         Sam3Backend(None, ONTOLOGY).label(clip, CLASSES, todo)
     with pytest.raises(KickyError, match="dtype"):
         Sam3Backend(tmp_path, ONTOLOGY, dtype="float8")
