@@ -8,6 +8,7 @@ from typing import Callable
 import numpy as np
 
 from kicky.analysis import balltrack, goal, players, pose, possession, runup, speed
+from kicky.analysis.clock import Clock
 from kicky.analysis.config import settings
 from kicky.errors import KickyError
 from kicky.analysis.report import ShotReport
@@ -35,8 +36,10 @@ def _image_wh(detections: list[list[Instance]]) -> tuple[int, int] | None:
 
 
 def analyse(detections: list[list[Instance]], fps: float, frame_at: Callable[[int], np.ndarray] | None,
-            cfg: dict | None = None) -> ShotReport:
-    """The shot report of one clip from its per-frame detections (cfg = the `analysis` group)."""
+            cfg: dict | None = None, times=None) -> ShotReport:
+    """The shot report of one clip from its per-frame detections (cfg = the `analysis` group).
+    `times`: each frame's time in seconds from the stream (ClipInput.times); without them frames are
+    1 / fps apart."""
     c = settings(cfg)
     rep = ShotReport(n_frames=len(detections), fps=float(fps))
     least = 3 + int(c["ball"]["spike_after"])   # a kick has 2 frames before it and spike_after after
@@ -50,7 +53,8 @@ def analyse(detections: list[list[Instance]], fps: float, frame_at: Callable[[in
     if wh is None or not detections:
         rep.message, rep.goal_reason, rep.goal_confidence = "no detections in the clip", "no_ball", 1.0
         return rep
-    track = balltrack.track_ball(detections, c["ball"])
+    clock = Clock.of(len(detections), fps, times)
+    track = balltrack.track_ball(detections, c["ball"], clock)
     people = players.track_players(detections, c["players"])
     owner = possession.possession(track, people, c["possession"]["dilate_px"])
     v = track.velocity
@@ -82,13 +86,13 @@ def analyse(detections: list[list[Instance]], fps: float, frame_at: Callable[[in
     if rep.shooter is None and "no player" not in missing:
         missing.append("no shooter near the ball at the kick")
     touched = np.array([o is not None for o in owner])
-    rep.speed_kmh, rep.speed_method = speed.shot_speed(track, touched, kick, fps, wh, c["speed"])
-    rep.speed_plain_kmh = speed.shot_speed(track, touched, kick, fps, wh, c["speed"], "plain")[0]
+    rep.speed_kmh, rep.speed_method = speed.shot_speed(track, touched, kick, clock, wh, c["speed"])
+    rep.speed_plain_kmh = speed.shot_speed(track, touched, kick, clock, wh, c["speed"], "plain")[0]
     rep.speed_kmh, rep.speed_plain_kmh = _r(rep.speed_kmh), _r(rep.speed_plain_kmh)
     rep.speed_note = speed_note(rep.speed_kmh, c["speed"]["cap_kmh"])
     rep.shot_found = not missing
     rep.message = "; ".join(missing)
-    flight = speed.velocity_3d(track, speed.clean_widths(track, touched), kick, wh, c["speed"])
+    flight = speed.velocity_3d(track, speed.clean_widths(track, touched), kick, wh, c["speed"], clock)
     _pose(rep, track, people, kick, frame_at, wh, c, flight)
     _foot(rep, track, people, kick, wh, c, flight)
     return rep

@@ -1,11 +1,13 @@
 """One ball per frame from the detections, cleaned: candidate choice (score, size, motion), Hampel
-filter against teleports, short-gap interpolation, velocity in px/frame and kick spikes."""
+filter against teleports, short-gap interpolation, velocity in px per frame (per nominal frame
+when the frames' times are uneven) and kick spikes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
+from kicky.analysis.clock import Clock
 from kicky.analysis.masks import centre, diameter
 from kicky.teacher.instances import Instance
 
@@ -18,12 +20,16 @@ class BallTrack:
     interpolated: np.ndarray  # (T,) bool: position filled across a short gap
     masks: list             # (T,) the kept ball mask or None
     boxes: list             # (T,) its box (x0, y0, x1, y1) or None
+    step: np.ndarray | None = None  # (T,) time to the next frame in nominal frames (Clock.step); None = 1
 
     @property
     def velocity(self) -> np.ndarray:
-        """(T, 2) forward difference xy[t+1] - xy[t] px/frame (NaN at the end and across unknowns)."""
+        """(T, 2) forward difference (xy[t+1] - xy[t]) / step px per nominal frame (NaN at the end and
+        across unknowns): a frame dropped from a variable-rate stream does not double the speed."""
         v = np.full_like(self.xy, np.nan)
         v[:-1] = self.xy[1:] - self.xy[:-1]
+        if self.step is not None:
+            v[:-1] /= self.step[:-1, None]
         return v
 
     @property
@@ -83,19 +89,22 @@ def hampel(x: np.ndarray, window: int, k: float, min_dev: float = 0.0) -> np.nda
     return out
 
 
-def fill_gaps(xy: np.ndarray, gap_max: int) -> np.ndarray:
-    """Linear interpolation across runs of NaN no longer than `gap_max` between two known frames."""
+def fill_gaps(xy: np.ndarray, gap_max: int, t: np.ndarray | None = None) -> np.ndarray:
+    """Linear interpolation (in time `t`, default the frame index) across runs of NaN no longer than
+    `gap_max` between two known frames."""
     xy = xy.copy()
+    t = np.arange(len(xy), dtype=float) if t is None else np.asarray(t, float)
     known = np.flatnonzero(~np.isnan(xy[:, 0]))
     for a, b in zip(known[:-1], known[1:]):
         if 1 < b - a <= gap_max + 1:
-            s = (np.arange(a + 1, b) - a) / (b - a)
+            s = (t[a + 1:b] - t[a]) / (t[b] - t[a])
             xy[a + 1:b] = xy[a] + s[:, None] * (xy[b] - xy[a])
     return xy
 
 
-def track_ball(detections: list[list[Instance]], cfg: dict) -> BallTrack:
-    """The ball track of a clip (cfg = the `ball` section)."""
+def track_ball(detections: list[list[Instance]], cfg: dict, clock: Clock | None = None) -> BallTrack:
+    """The ball track of a clip (cfg = the `ball` section); `clock`: the frames' times (default: a
+    constant rate)."""
     T = len(detections)
     cands = [candidates(f, cfg["min_score"]) for f in detections]
     pick = choose(cands, cfg["move_cost_px"], cfg["size_cost"])
@@ -113,8 +122,9 @@ def track_ball(detections: list[list[Instance]], cfg: dict) -> BallTrack:
     for t in np.flatnonzero(bad):
         masks[t] = boxes[t] = None
     detected = ~np.isnan(xy[:, 0])
-    filled = fill_gaps(xy, cfg["gap_max"])
-    return BallTrack(filled, width, detected, ~np.isnan(filled[:, 0]) & ~detected, masks, boxes)
+    filled = fill_gaps(xy, cfg["gap_max"], None if clock is None else clock.t)
+    return BallTrack(filled, width, detected, ~np.isnan(filled[:, 0]) & ~detected, masks, boxes,
+                     None if clock is None else clock.step)
 
 
 def kicks(track: BallTrack, cfg: dict) -> list[int]:

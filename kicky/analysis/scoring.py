@@ -33,7 +33,8 @@ def analyse_and_score(detections: list, clip, analysis: dict | None, pose: bool,
     """Analyse one clip's detections (MediaPipe pose on its frames when `pose`) and score the report
     against `truth` (default: the clip's own). Without pose (no frames, or `pose.enabled: false`),
     pose capture was not measured (None), not failed; nor was the foot when it comes from the pose."""
-    rep = analyse(detections, clip.fps, (lambda t: clip.frames[t]) if pose else None, analysis)
+    rep = analyse(detections, clip.fps, (lambda t: clip.frames[t]) if pose else None, analysis,
+                  times=clip.times)
     row = score_report(rep, truth if truth is not None else clip.truth)
     c = settings(analysis)
     if not (pose and c["pose"]["enabled"]):

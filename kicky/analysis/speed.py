@@ -2,12 +2,15 @@
 kick (blind to motion towards or away from the camera). `depth`: the ball's 3D path in camera
 coordinates, its distance from its width (Z = f * D / width) with f = focal_frac x image width, so
 motion along the line of sight counts too. Widths come only from frames where no player touches the
-ball (a foot or leg in front of it shrinks its mask)."""
+ball (a foot or leg in front of it shrinks its mask). Time is the clip's own (`Clock`: the stream's
+timestamps), and the frame windows of the config are frames at `ref_fps`, scaled to the clip's rate,
+so a 60 fps, 25 fps or variable-rate copy of a scene measures the same speed as a 30 fps one."""
 from __future__ import annotations
 
 import numpy as np
 
 from kicky.analysis.balltrack import BallTrack
+from kicky.analysis.clock import Clock
 
 METHODS = ("plain", "depth")
 
@@ -29,15 +32,16 @@ def plain_kmh(peak_px: float, fps: float, ball_px: float, ball_m: float = 0.22, 
     return float(min(peak_px * fps * (ball_m / ball_px) * 3.6, cap_kmh))
 
 
-def inverse_width_line(track: BallTrack, kick: int, n: int, rest_px: float | None,
-                       tol: float = 0.04) -> tuple[float, float] | None:
-    """(slope, value at the kick) of 1/width over the `n` frames after the kick. An occluded ball
-    only looks smaller, and looks smaller for several frames: the line through two points with the
-    most points within `tol` (relative) wins, refitted to those (RANSAC over all pairs); the still
-    ball's clean width anchors the kick frame when known."""
+def inverse_width_line(track: BallTrack, kick: int, n: int, rest_px: float | None, tol: float = 0.04,
+                       clock: Clock | None = None) -> tuple[float, float] | None:
+    """(slope per second (per frame without `clock`), value at the kick) of 1/width over the `n`
+    frames after the kick. An occluded ball only looks smaller, and looks smaller for several frames:
+    the line through two points with the most points within `tol` (relative) wins, refitted to those
+    (RANSAC over all pairs); the still ball's clean width anchors the kick frame when known."""
     ts = np.arange(kick + 1, min(kick + 1 + n, len(track.xy)))
     ts = ts[track.detected[ts] & np.isfinite(track.width[ts])]
-    t = np.r_[ts - kick, [0.0] * (rest_px is not None)]
+    dt = (ts - kick).astype(float) if clock is None else clock.t[ts] - clock.t[kick]
+    t = np.r_[dt, [0.0] * (rest_px is not None)]
     iw = np.r_[1.0 / track.width[ts], [1.0 / rest_px] if rest_px else []]
     if len(t) < 3:
         return (0.0, float(np.min(iw))) if len(t) else None
@@ -57,35 +61,39 @@ def inverse_width_line(track: BallTrack, kick: int, n: int, rest_px: float | Non
 
 
 def velocity_3d(track: BallTrack, widths: np.ndarray, kick: int, image_wh: tuple[int, int],
-                cfg: dict) -> np.ndarray | None:
-    """Camera-frame ball velocity after the kick (m/frame; x right, y down, z away): 3D positions
-    from the inverse-width line, fitted as a line in time over `fit_frames` frames."""
-    ts = np.arange(kick + 1, min(kick + 1 + cfg["fit_frames"], len(track.xy)))
+                cfg: dict, clock: Clock) -> np.ndarray | None:
+    """Camera-frame ball velocity after the kick (m/s; x right, y down, z away): 3D positions from
+    the inverse-width line, fitted as a line in the frames' times over `fit_frames` (at `ref_fps`)."""
+    n = lambda key: clock.after(kick, cfg[key], cfg["ref_fps"])  # noqa: E731
+    ts = np.arange(kick + 1, min(kick + 1 + n("fit_frames"), len(track.xy)))
     ts = ts[np.isfinite(track.xy[ts, 0])]
-    line = inverse_width_line(track, kick, cfg["width_frames"], ball_width_px(widths, kick, cfg["before"], 0))
+    rest = ball_width_px(widths, kick, clock.before(kick, cfg["before"], cfg["ref_fps"]), 0)
+    line = inverse_width_line(track, kick, n("width_frames"), rest, clock=clock)
     if len(ts) < 2 or line is None:
         return None
     a, b = line
-    s = cfg["ball_m"] * (b + a * (ts - kick))     # metres per pixel at the ball
+    dt = clock.t[ts] - clock.t[kick]
+    s = cfg["ball_m"] * (b + a * dt)     # metres per pixel at the ball
     W, H = image_wh
     f = cfg["focal_frac"] * W
     P = np.stack([(track.xy[ts, 0] - W / 2) * s, (track.xy[ts, 1] - H / 2) * s, f * s], 1)
-    return np.polyfit(ts - kick, P, 1)[0]
+    return np.polyfit(dt, P, 1)[0]
 
 
-def shot_speed(track: BallTrack, touched: np.ndarray, kick: int, fps: float, image_wh: tuple[int, int],
+def shot_speed(track: BallTrack, touched: np.ndarray, kick: int, clock: Clock, image_wh: tuple[int, int],
                cfg: dict, method: str | None = None) -> tuple[float | None, str]:
     """(km/h, method used) with cfg = the `speed` section; `depth` falls back to `plain`."""
     method = method or cfg["method"]
     widths = clean_widths(track, touched)
     if method == "depth":
-        V = velocity_3d(track, widths, kick, image_wh, cfg)
+        V = velocity_3d(track, widths, kick, image_wh, cfg, clock)
         if V is not None:
-            return float(min(np.linalg.norm(V) * fps * 3.6, cfg["cap_kmh"])), "depth"
-    ball_px = ball_width_px(widths, kick, cfg["before"], cfg["window"])
-    s = track.speed[kick:kick + cfg["window"]]
+            return float(min(np.linalg.norm(V) * 3.6, cfg["cap_kmh"])), "depth"
+    window = clock.after(kick, cfg["window"], cfg["ref_fps"])
+    ball_px = ball_width_px(widths, kick, clock.before(kick, cfg["before"], cfg["ref_fps"]), window)
+    s = track.speed[kick:kick + window]     # px per nominal frame
     s = s[np.isfinite(s)]
     if ball_px is None or not len(s):
         return None, "plain"
     peak = float(np.percentile(s, cfg["percentile"]))
-    return plain_kmh(peak, fps, ball_px, cfg["ball_m"], cfg["cap_kmh"]), "plain"
+    return plain_kmh(peak, clock.rate, ball_px, cfg["ball_m"], cfg["cap_kmh"]), "plain"

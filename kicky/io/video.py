@@ -83,6 +83,24 @@ def read_frames(path: str | Path, indices: Iterable[int] | None = None, fmt: str
         raise _unreadable(path, e, "decode") from None
 
 
+def frame_times(path: str | Path) -> np.ndarray | None:
+    """Each frame's presentation time in seconds (the stream's pts x time_base, display order), read
+    from the packets without decoding; None when the stream carries no usable timestamps."""
+    path = _checked(Path(path))
+    try:
+        with av.open(str(path)) as c:
+            if not c.streams.video:
+                return None
+            s = c.streams.video[0]
+            pts = [p.pts for p in c.demux(s) if p.pts is not None and p.size]
+            base = s.time_base
+    except av.error.FFmpegError:
+        return None
+    if not pts or not base:
+        return None
+    return np.sort(np.asarray(pts, float)) * float(base)
+
+
 def probe(path: str | Path) -> dict:
     """fps, frame count and size of a video, or a clear error."""
     path = _checked(Path(path))

@@ -13,13 +13,15 @@ from kicky.teacher.instances import Labels
 @dataclass
 class ClipInput:
     """A clip as a backend sees it. `frames` is (T, H, W, 3) uint8 RGB. `truth` is the simulator's
-    truth.json when the clip is simulated (only the oracle may read it)."""
+    truth.json when the clip is simulated (only the oracle may read it). `times`: each frame's time
+    in seconds from the stream's timestamps, when it has them (a variable-rate clip's real times)."""
     clip_id: str
     frames: np.ndarray
     fps: float
     truth: dict | None = None
     path: Path | None = None
     meta: dict = field(default_factory=dict)
+    times: np.ndarray | None = None
 
     @property
     def shape(self) -> tuple[int, int]:

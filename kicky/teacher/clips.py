@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from kicky.errors import KickyError
-from kicky.io.video import probe, read_frames
+from kicky.io.video import frame_times, probe, read_frames
 from kicky.teacher.backend import ClipInput
 
 VIDEO_EXT = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")   # what infer.py reads too
@@ -53,7 +53,7 @@ def read_truth(path: str | Path) -> dict:
 
 
 def load_clip(path: str | Path) -> ClipInput:
-    """Decode a clip to RGB frames, with its simulator truth when there is one."""
+    """Decode a clip to RGB frames, with its frame times and its simulator truth when there is one."""
     path = Path(path)
     video = path / "clip.mp4" if path.is_dir() else path
     truth = None
@@ -64,7 +64,10 @@ def load_clip(path: str | Path) -> ClipInput:
     if not frames:
         raise KickyError(f"no frames decoded from {video}")
     arr = np.ascontiguousarray(np.stack(frames))
-    return ClipInput(clip_id(path), arr, info["fps"] or 30.0, truth, video)
+    times = frame_times(video)
+    if times is not None and len(times) != len(arr):
+        times = None       # packets and decoded frames disagree (a damaged stream): frames at the mean rate
+    return ClipInput(clip_id(path), arr, info["fps"] or 30.0, truth, video, times=times)
 
 
 def split_done(paths: list[Path], done) -> tuple[dict, list[Path]]:

@@ -184,3 +184,15 @@ def hidden_leftovers(folder: Path) -> list[str]:
 
 def size_of(path: Path) -> int:
     return os.path.getsize(path)
+
+
+def vfr_copy(src: Path, dst: Path, keep: list[int], fps: int = 30) -> Path:
+    """A variable-frame-rate copy of simulated clip dir `src`: only the frames `keep`, each at its own
+    time (pts = index / fps), and their truth."""
+    dst.mkdir(parents=True)
+    frames = frames_of(src / "clip.mp4")
+    write_video(dst / "clip.mp4", [frames[i] for i in keep], fps=fps, pts=list(keep))
+    truth = json.loads((src / "truth.json").read_text())
+    truth.update(frames=[truth["frames"][i] for i in keep], n_frames=len(keep))
+    (dst / "truth.json").write_text(json.dumps(truth))
+    return dst
