@@ -103,6 +103,12 @@ def run(conf: dict) -> dict:
 
     from kicky.teacher.clips import clip_id, find_clips, load_clip, read_truth
 
+    if conf.get("truth") == "annotations":       # your own footage: the goal annotator's labels
+        from kicky.evaluate import human
+        return human.run(conf)
+    if conf.get("truth", "sim") != "sim":
+        raise KickyError(f"truth={conf.get('truth')!r}: use sim (simulator truth.json) or annotations "
+                         f"(<clips>/annotations.json from python -m kicky.annotate goals)")
     if not conf.get("sources"):
         raise KickyError("no sources to evaluate: give e.g. sources.oracle.kind=truth")
     sources = [Source(n, s or {}) for n, s in conf["sources"].items()]

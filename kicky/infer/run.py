@@ -83,7 +83,7 @@ def run(conf: dict) -> dict:
         raise KickyError("source=student needs run=outputs/train/<run> (a training run dir)")
     clip = load(conf.get("clip"))
     labels, detector = detect(conf, clip)
-    rep = analyse(labels, clip.fps, lambda t: clip.frames[t], conf.get("analysis"))
+    rep = analyse(labels, clip.fps, lambda t: clip.frames[t], conf.get("analysis"), times=clip.times)
     report = rep.to_json()
     doc = {"clip_id": clip.clip_id, "clip": str(clip.path), "source": conf["source"], "detector": detector,
            **report}
