@@ -34,7 +34,8 @@
     video.pause(); video.currentTime = (frame + 0.5) / fps;
     render();
   }
-  function onFrame(_now, meta) { frame = Math.round(meta.mediaTime * fps - 0.5 + 1e-6); if (frame < 0) frame = 0; render(); video.requestVideoFrameCallback(onFrame); }
+  // while playing, the frame shown is the one the browser presented; paused, it is the one stepped to
+  function onFrame(_now, meta) { if (!video.paused) { frame = Math.max(0, Math.round(meta.mediaTime * fps)); render(); } video.requestVideoFrameCallback(onFrame); }
   function load(i) {
     idx = i; fps = tool === "clipper" ? S.video.fps : S.clips[idx].fps;
     video.src = `/video/${encodeURIComponent(clipId())}`; frame = 0;
@@ -118,6 +119,7 @@
     if (tool === "clipper") { load(0); video.addEventListener("loadeddata", () => seek(S.position || 0), { once: true }); }
     else { const c = S.clips.findIndex((x) => x.id === S.cursor); load(c >= 0 ? c : 0); }
     video.requestVideoFrameCallback(onFrame);
+    video.addEventListener("pause", () => { frame = Math.floor(video.currentTime * fps + 1e-3); render(); });
     document.addEventListener("keydown", key);
     saved(true); document.body.dataset.ready = "1";
   }
