@@ -122,9 +122,10 @@ def track_ball(detections: list[list[Instance]], cfg: dict, clock: Clock | None 
     for t in np.flatnonzero(bad):
         masks[t] = boxes[t] = None
     detected = ~np.isnan(xy[:, 0])
-    filled = fill_gaps(xy, cfg["gap_max"], None if clock is None else clock.t)
+    even = clock is None or clock.uniform
+    filled = fill_gaps(xy, cfg["gap_max"], None if even else clock.t)
     return BallTrack(filled, width, detected, ~np.isnan(filled[:, 0]) & ~detected, masks, boxes,
-                     None if clock is None else clock.step)
+                     None if even else clock.step)
 
 
 def kicks(track: BallTrack, cfg: dict) -> list[int]:

@@ -26,6 +26,12 @@ class Clock:
         return cls(np.arange(n) / float(fps), float(fps))
 
     @property
+    def uniform(self) -> bool:
+        """Frames evenly spaced at `rate` (to 0.1 %): frame indices are the time, exactly as before
+        frame times existed (no float rounding moves a threshold)."""
+        return len(self.t) < 2 or bool(np.allclose(np.diff(self.t) * self.rate, 1.0, rtol=0, atol=1e-3))
+
+    @property
     def step(self) -> np.ndarray:
         """(T,) time from each frame to the next, in nominal frames (1 at a constant rate; 2 after a
         dropped frame); 1 for the last frame."""
