@@ -10,7 +10,7 @@ import numpy as np
 
 from kicky.analysis.degrade import degrade
 from kicky.analysis.scoring import analyse_and_score, outcome_table, summarise
-from kicky.cli import number
+from kicky.checks import number
 from kicky.errors import KickyError
 from kicky.io.atomic import write_json, write_text
 from kicky.io.pool import worker_pool

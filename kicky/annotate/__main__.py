@@ -13,7 +13,7 @@ from kicky.errors import KickyError
 
 def run(conf: dict) -> None:
     from kicky.annotate.server import build
-    from kicky.cli import number
+    from kicky.checks import number
     a = conf["annotate"]
     port = number(a, "port", int, 1, 65535)
     if a["host"] not in ("127.0.0.1", "localhost", "::1") and not a.get("public"):

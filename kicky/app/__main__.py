@@ -13,7 +13,7 @@ DETECTORS = ("teacher", "student", "truth")
 
 
 def run(conf: dict) -> None:
-    from kicky.cli import number
+    from kicky.checks import number
     from kicky.app.server import build
     a = conf["app"]
     if conf.get("detector") not in DETECTORS:

@@ -108,7 +108,7 @@ class BallDetector:
 
     @classmethod
     def from_config(cls, s: dict) -> "BallDetector":
-        from kicky.cli import number
+        from kicky.checks import number
         if not s.get("run"):
             raise KickyError("run= is required: a ballnet run dir, e.g. run=outputs/ballnet/default")
         thr = None if s.get("threshold") is None else number(s, "threshold", float, 0.0, 1.0)

@@ -25,7 +25,7 @@ SPLITS = ("train", "valid")
 
 def check(conf: dict) -> dict:
     """The numeric settings, each checked with one clear error naming the key."""
-    from kicky.cli import number
+    from kicky.checks import number
     n = {k: number(conf, k, int, 1) for k in ("epochs", "batch", "crop")}
     n.update(lr=number(conf, "lr", float, 0.0), weight_decay=number(conf, "weight_decay", float, 0.0),
              warmup_steps=number(conf, "warmup_steps", int, 0), min_lr=number(conf, "min_lr", float, 0.0, 1.0),

@@ -125,3 +125,26 @@ def markdown(c: Coaching) -> str:
     for cut in c.guard.cuts:
         notes.append(f"grounding guard cut ({cut['kind']}): \"{cut['said']}\" -> \"{cut['fact']}\"")
     return c.text.rstrip() + "\n\n---\n" + "".join(f"- {n}\n" for n in notes)
+
+
+def beside(doc: dict, conf: dict | None, out: Path) -> dict | None:
+    """coach.md beside an infer output (the rule-based coach unless coach=openai), written atomically
+    after the report; its metadata, or None with coach=none. A failing VLM server falls back to the
+    rule-based text (one line says so)."""
+    import sys
+
+    from kicky.io.atomic import write_text
+    if not conf or conf.get("backend") == "none":
+        return None
+    frames = None
+    if conf.get("backend") in ("openai", "llama_cpp"):
+        from kicky.coach.__main__ import frame_source
+        frames = frame_source(doc.get("clip"))
+    c = stream(doc, frames, conf)
+    for _ in c:
+        pass
+    if c.fallback:
+        print(f"kicky: coach: {c.fallback}: the rule-based coach's text instead", file=sys.stderr)
+    write_text(out / "coach.md", markdown(c))
+    print(f"kicky: coach ({c.spoke}) -> {out / 'coach.md'}")
+    return c.meta

@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2
 from tqdm import tqdm
 
-from kicky.cli import number
+from kicky.checks import number
 from kicky.dataset.coco import ANN, CocoWriter
 from kicky.dataset.derive import derive
 from kicky.dataset.sampling import sample_frames

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kicky.cli import number
+from kicky.checks import number
 from kicky.errors import KickyError
 from kicky.teacher.instances import Instance
 

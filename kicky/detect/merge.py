@@ -124,7 +124,7 @@ def run(conf: dict) -> dict:
     if rule not in ("replace", "pseudo"):
         raise KickyError(f"rule={rule!r}: expected replace (the ball source's balls) or pseudo (self-training labels)")
     if rule == "pseudo":
-        from kicky.cli import number
+        from kicky.checks import number
         hi, lo = number(conf["pseudo"], "hi", float, 0.0, 1.0), number(conf["pseudo"], "lo", float, 0.0, 1.0)
     counts: dict[str, int] = {}
     quality = str(conf.get("quality") or "all")

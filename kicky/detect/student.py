@@ -30,7 +30,7 @@ def slice_settings(s: dict | None, res: int, classes: list[str]) -> dict | None:
     """The `slice` settings checked and typed (one clear error naming the key), keys missing from
     `s` taken from SLICE; `tile: null` becomes the model's res (tiles at native scale). None when
     `sliced` is off."""
-    from kicky.cli import number
+    from kicky.checks import number
     if not s or not s.get("enabled"):
         return None
     bad = [k for k in s if k not in (*SLICE, "enabled")]
@@ -116,7 +116,7 @@ class Student:
     def from_config(cls, run_dir: str | Path | None, s: dict) -> "Student":
         """The student of a training run dir with the detect settings `s` (device, fp16, batch,
         threshold, sliced, slice: conf/detect.yaml's keys), each checked with one clear error."""
-        from kicky.cli import number
+        from kicky.checks import number
         if not run_dir:
             raise KickyError("run= is required: the training run dir of the student, "
                              "e.g. run=outputs/train/small384_classes3")

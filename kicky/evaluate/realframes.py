@@ -16,7 +16,8 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig
 
-from kicky.cli import call, number
+from kicky.checks import number
+from kicky.cli import call
 from kicky.errors import KickyError
 
 IMAGE_EXT = (".jpg", ".jpeg", ".png", ".bmp")

@@ -89,31 +89,18 @@ def run(conf: dict) -> dict:
            **report}
     if clip.truth is not None:
         doc["truth"] = score_report(rep, {**clip.truth, "clip_id": clip.clip_id})
-    out = Path(conf.get("out") or Path("outputs/infer") / clip.clip_id)
+    out = out_dir(conf, clip.clip_id)
     video = f"{clip.clip_id}_annotated.mp4"
     with staged_dir(out, "report.json") as tmp:
         write_video(tmp / video, clip.frames, labels, report, clip.fps)
         write_json(tmp / "report.json", doc, indent=1)
         (tmp / "config.yaml").write_text(yaml.safe_dump(conf, sort_keys=False))
-        coached = coach(doc, clip, conf.get("coach"), tmp / "coach.md")
     from kicky.infer.annotate import summary
-    extra = f", {out / 'coach.md'}" if coached else ""
-    print(f"kicky: {clip.clip_id}: {summary(report)} -> {out / video}, {out / 'report.json'}{extra}")
+    print(f"kicky: {clip.clip_id}: {summary(report)} -> {out / video}, {out / 'report.json'}")
     return doc
 
 
-def coach(doc: dict, clip: ClipInput, conf: dict | None, path: Path) -> dict | None:
-    """coach.md beside the report (the rule-based coach unless coach=openai); its metadata, or None
-    with coach=none. A failing VLM server falls back to the rule-based text (one line says so)."""
-    import sys
 
-    from kicky.coach import markdown, stream
-    if not conf or conf.get("backend") == "none":
-        return None
-    c = stream(doc, lambda t: clip.frames[t], conf)
-    for _ in c:
-        pass
-    if c.fallback:
-        print(f"kicky: coach: {c.fallback}: the rule-based coach's text instead", file=sys.stderr)
-    path.write_text(markdown(c))
-    return c.meta
+def out_dir(conf: dict, clip_id: str) -> Path:
+    """Where infer writes a clip's outputs: out=, else outputs/infer/<clip_id>."""
+    return Path(conf.get("out") or Path("outputs/infer") / clip_id)

@@ -13,7 +13,7 @@ from kicky.io.atomic import write_json
 from kicky.io.pool import worker_pool
 from kicky.sim.clip import clip_id, render_clip, summary_of
 from kicky.sim.config import SimConfig
-from kicky.cli import number
+from kicky.checks import number
 
 
 def _job(args):

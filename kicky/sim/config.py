@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-from kicky.cli import typed
+from kicky.checks import typed
 from kicky.errors import KickyError
 
 OUTCOMES = ("goal", "saved", "post", "over", "wide", "no_shot")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from kicky.cli import number
+from kicky.checks import number
 from kicky.errors import KickyError
 from kicky.io.pool import worker_pool
 from kicky.teacher.agreement import agreement_filter

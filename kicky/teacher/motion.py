@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from kicky.cli import typed
+from kicky.checks import typed
 from kicky.errors import KickyError
 from kicky.teacher.background import build_scene, exposure_matched, jitter_diff, warp, window_medians
 from kicky.teacher.backend import ClipInput
