@@ -87,6 +87,8 @@ def call(run: Callable[[dict], object], cfg: DictConfig):
         print("error: a worker process died (killed, most often out of memory): rerun the same command "
               "(stages that resume keep their finished clips), with fewer workers= if memory is short", file=sys.stderr)
         sys.exit(2)
+    except BrokenPipeError:   # the reader went away (`... | head`): stop quietly, it has what it wanted
+        os._exit(0)
     except OSError as e:   # permission denied, disk full, a path that is a file: writes are atomic, nothing half-written
         where = f" {e.filename}" if getattr(e, "filename", None) else ""
         hint = {errno.ENOSPC: "free some disk space", errno.EACCES: "choose a folder you may write to",

@@ -35,3 +35,14 @@ def test_bad_numbers_and_an_out_path_through_a_file(tmp_path):
         assert len(lines) == 1 and want in lines[0], r.stderr
         assert "Traceback" not in r.stderr
     assert f.read_text() == "mine\n"
+
+
+def test_a_reader_that_goes_away_is_not_an_error(tmp_path):
+    """`python -m kicky.coach report=... | true`: the reader is gone before the first write; no error line."""
+    import json
+    rep = {"shot_found": True, "goal": True, "goal_reason": "rest_in_net", "kicking_foot": "left", "speed_kmh": 90.0,
+           "speed_note": "", "shooter": "P1", "kick_frame": 5, "n_frames": 20, "players": [], "angles": {}}
+    (tmp_path / "report.json").write_text(json.dumps(rep))
+    r = subprocess.run(f"{sys.executable} -m kicky.coach report={tmp_path / 'report.json'} | true",
+                       shell=True, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "error" not in r.stderr.lower() and "Traceback" not in r.stderr, r.stderr
