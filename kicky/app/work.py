@@ -14,6 +14,7 @@ from kicky.errors import KickyError
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
 VIDEO_TYPES = (".mp4", ".mov", ".webm")
+MARK = ".kicky-session"      # written into every session folder: only such folders are ever swept
 
 
 class Sessions:
@@ -27,6 +28,7 @@ class Sessions:
         self.sweep()
         token = secrets.token_urlsafe(18)
         (self.root / token).mkdir()
+        (self.root / token / MARK).touch()
         return token
 
     def folder(self, token: str) -> Path:
@@ -47,7 +49,7 @@ class Sessions:
     def sweep(self) -> None:
         now = time.time()
         for d in self.root.iterdir():
-            if d.is_dir() and TOKEN.match(d.name) and now - d.stat().st_mtime > self.ttl:
+            if d.is_dir() and TOKEN.match(d.name) and (d / MARK).is_file() and now - d.stat().st_mtime > self.ttl:
                 shutil.rmtree(d, ignore_errors=True)
 
     def inside(self, token: str, *parts: str) -> Path:

@@ -53,8 +53,11 @@ def test_old_sessions_are_swept(tmp_path):
     os.utime(tmp_path / "work" / old, (past, past))
     keep = tmp_path / "work" / "_thumbs"
     keep.mkdir()
+    mine = tmp_path / "work" / "MyHolidayVideos2024"        # a user's folder that looks like a session id
+    mine.mkdir()
+    os.utime(mine, (past, past))
     s.new()
-    assert not (tmp_path / "work" / old).exists() and keep.is_dir()
+    assert not (tmp_path / "work" / old).exists() and keep.is_dir() and mine.is_dir()
 
 
 def test_non_loopback_host_needs_public(tmp_path):
