@@ -29,9 +29,12 @@ class WorkerPool(ProcessPoolExecutor):
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
             return super().__exit__(exc_type, exc, tb)
-        for p in list((self._processes or {}).values()):
-            p.kill()
-        self.shutdown(wait=False, cancel_futures=True)
+        try:
+            for p in list((self._processes or {}).values()):
+                p.kill()
+            self.shutdown(wait=False, cancel_futures=True)
+        except Exception:   # noqa: BLE001 - the pool's manager thread may be closing it already; the error
+            pass            # (or Ctrl-C) that brought us here is the one the user must see, not this one
         return False
 
 

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from kicky.app.work import Sessions, check_video, save_upload
+from kicky.app.work import MARK, Sessions, check_video, save_upload
 from kicky.errors import KickyError
 
 
@@ -38,7 +38,7 @@ def test_uploads_get_server_names_and_caps(tmp_path, sim_clips):
         save_upload(s, t, "notes.txt", iter([b"hi"]), max_mb=5)
     with pytest.raises(KickyError, match="larger than 0.001 MB"):
         save_upload(s, t, "big.mov", iter([b"x" * 800, b"x" * 800]), max_mb=0.001)
-    assert sorted(x.name for x in (tmp_path / "work" / t).iterdir()) == ["upload_1.mp4"]   # no partial file
+    assert sorted(x.name for x in (tmp_path / "work" / t).iterdir()) == [MARK, "upload_1.mp4"]   # no partial file
     bad = save_upload(s, t, "junk.webm", iter([os.urandom(2000)]), max_mb=5)
     with pytest.raises(KickyError, match="not a readable video"):
         check_video(bad, max_seconds=30)

@@ -61,7 +61,7 @@ def test_ctrl_c_stops_within_two_seconds_with_one_line(tmp_path):
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=10)
     assert time.time() - t0 < 2.0
-    assert p.returncode == 130
+    assert p.returncode == 130, err
     lines = [x for x in err.splitlines() if x.strip()]
     assert lines == ["error: interrupted: rerun the same command to resume (finished clips and epochs are kept)"], err
     time.sleep(1.0)
