@@ -6,7 +6,10 @@ from __future__ import annotations
 import errno
 import os
 import re
+import signal
 import sys
+import threading
+from contextlib import contextmanager, nullcontext
 from typing import Callable
 
 from omegaconf import DictConfig, OmegaConf
@@ -76,10 +79,53 @@ def _one_line_hydra_errors() -> None:
 _one_line_hydra_errors()
 
 
-def call(run: Callable[[dict], object], cfg: DictConfig):
+INTERRUPTED = "error: interrupted: rerun the same command to resume (finished clips and epochs are kept)"
+
+
+def _stop(*_) -> None:
+    """Ctrl-C: the stage's worker processes killed, one line, and out at once (exit hooks would wait
+    on pool threads whose workers were just killed); every write is atomic, a rerun resumes."""
+    import multiprocessing as mp
+    for p in mp.active_children():
+        p.kill()
+    print(INTERRUPTED, file=sys.stderr, flush=True)
+    os._exit(130)
+
+
+@contextmanager
+def ctrl_c_stops():
+    """Ctrl-C taken by a thread of its own while the stage runs. The kernel gives a process's SIGINT
+    to any thread that does not block it, and Python raises KeyboardInterrupt only in the main
+    thread once it runs again: one that landed on a pool's manager thread while the main thread
+    waited on a future was lost (seen under load: the stage ran on). So SIGINT is blocked (threads
+    started meanwhile inherit the block) and one thread takes it; afterwards all is as before."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    done = threading.Event()
+
+    def wait():
+        while not done.is_set():
+            if signal.sigtimedwait({signal.SIGINT}, 0.2) is not None:
+                _stop()
+    taker = threading.Thread(target=wait, name="kicky-ctrl-c", daemon=True)
+    taker.start()
+    try:
+        yield
+    finally:
+        done.set()
+        taker.join()
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def call(run: Callable[[dict], object], cfg: DictConfig, ctrl_c: bool = True):
+    """Run a stage: its errors as one line and exit 2; `ctrl_c`: Ctrl-C stops it at once (servers,
+    which shut down on Ctrl-C themselves, pass False)."""
     from concurrent.futures.process import BrokenProcessPool
     try:
-        return run(OmegaConf.to_container(cfg, resolve=True))
+        with ctrl_c_stops() if ctrl_c else nullcontext():
+            return run(OmegaConf.to_container(cfg, resolve=True))
     except KickyError as e:   # one line, whatever a wrapped library message held
         print("error: " + " ".join(str(e).split()), file=sys.stderr)
         sys.exit(2)
@@ -97,7 +143,5 @@ def call(run: Callable[[dict], object], cfg: DictConfig):
                 errno.EISDIR: "the path is a folder, not a file"}.get(e.errno, "check the path")
         print(f"error: cannot use{where}: {e.strerror or e}: {hint}, then rerun (finished work is kept)", file=sys.stderr)
         sys.exit(2)
-    except KeyboardInterrupt:
-        print("error: interrupted: rerun the same command to resume (finished clips and epochs are kept)",
-              file=sys.stderr, flush=True)
-        os._exit(130)   # at once: exit hooks would wait on pool threads whose workers were just killed
+    except KeyboardInterrupt:   # a SIGINT that reached Python's own handler (one sent before the block)
+        _stop()

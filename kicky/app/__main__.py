@@ -38,7 +38,7 @@ def run(conf: dict) -> None:
 
 @hydra.main(version_base="1.3", config_path="../../conf", config_name="app_run")
 def main(cfg: DictConfig) -> None:
-    call(run, cfg)
+    call(run, cfg, ctrl_c=False)   # the server shuts down on Ctrl-C itself
 
 
 if __name__ == "__main__":

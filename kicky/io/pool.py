@@ -22,6 +22,7 @@ def _init_worker(parent: int) -> None:
     import cv2
     cv2.setNumThreads(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle: one line, no traceback per worker
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})   # the parent's block (kicky.cli) is inherited
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
