@@ -18,7 +18,7 @@ class BallTrack:
     width: np.ndarray       # (T,) ball diameter px, NaN where not detected
     detected: np.ndarray    # (T,) bool: a detection was kept in this frame
     interpolated: np.ndarray  # (T,) bool: position filled across a short gap
-    masks: list             # (T,) the kept ball mask or None
+    balls: list             # (T,) the kept ball Instance or None (its mask: .mask)
     boxes: list             # (T,) its box (x0, y0, x1, y1) or None
     step: np.ndarray | None = None  # (T,) time to the next frame in nominal frames (Clock.step); None = 1
 
@@ -42,9 +42,12 @@ def candidates(frame: list[Instance], min_score: float) -> list[tuple[float, flo
     out = []
     for inst in frame:
         if inst.cls == "ball" and inst.score >= min_score:
-            c = centre(inst.mask, inst.box)
+            x0, y0, crop = inst.crop          # the mask inside its own box: no full-frame array
+            b = inst.box
+            box = (b[0] - x0, b[1] - y0, b[2] - x0, b[3] - y0)
+            c = centre(crop, box)
             if c is not None:
-                out.append((c[0], c[1], max(diameter(inst.mask, inst.box), 1.0), float(inst.score), inst))
+                out.append((c[0] + x0, c[1] + y0, max(diameter(crop, box), 1.0), float(inst.score), inst))
     return out
 
 
@@ -110,21 +113,21 @@ def track_ball(detections: list[list[Instance]], cfg: dict, clock: Clock | None 
     pick = choose(cands, cfg["move_cost_px"], cfg["size_cost"])
     xy = np.full((T, 2), np.nan)
     width = np.full(T, np.nan)
-    masks: list = [None] * T
+    balls: list = [None] * T
     boxes: list = [None] * T
     for t, i in enumerate(pick):
         if i is not None:
             x, y, d, _, inst = cands[t][i]
-            xy[t], width[t], masks[t], boxes[t] = (x, y), d, inst.mask, inst.box
+            xy[t], width[t], balls[t], boxes[t] = (x, y), d, inst, inst.box
     w, k, m = cfg["hampel_window"], cfg["hampel_k"], cfg["hampel_min_px"]
     bad = hampel(xy[:, 0], w, k, m) | hampel(xy[:, 1], w, k, m)
     xy[bad], width[bad] = np.nan, np.nan
     for t in np.flatnonzero(bad):
-        masks[t] = boxes[t] = None
+        balls[t] = boxes[t] = None
     detected = ~np.isnan(xy[:, 0])
     even = clock is None or clock.uniform
     filled = fill_gaps(xy, cfg["gap_max"], None if even else clock.t)
-    return BallTrack(filled, width, detected, ~np.isnan(filled[:, 0]) & ~detected, masks, boxes,
+    return BallTrack(filled, width, detected, ~np.isnan(filled[:, 0]) & ~detected, balls, boxes,
                      None if even else clock.step)
 
 

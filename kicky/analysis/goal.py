@@ -43,15 +43,16 @@ def _flags(track: BallTrack, goals: list[Instance], cfg: dict) -> tuple[np.ndarr
         x0, y0, x1, y1 = g.box
         m = cfg["box_margin"] * (y1 - y0) + w
         at_goal[t] = x0 - m <= x <= x1 + m and y0 - m <= y <= y1 + m
-        col = g.mask[:, int(np.clip(x, 0, g.mask.shape[1] - 1))]
+        gm = g.mask
+        col = gm[:, int(np.clip(x, 0, gm.shape[1] - 1))]
         above[t] = bool(col.any()) and y < np.argmax(col) - cfg["above_margin_px"]
-        row = g.mask[int(np.clip(y, 0, g.mask.shape[0] - 1))]
+        row = gm[int(np.clip(y, 0, gm.shape[0] - 1))]
         if row.any() and y0 <= y <= y1:
             cols = np.flatnonzero(row)
             beside[t] = x < cols[0] - cfg["beside_margin_px"] or x > cols[-1] + cfg["beside_margin_px"]
-        b = track.masks[t]
-        if b is not None:
-            inside = (b & g.mask).sum()
+        if track.balls[t] is not None:
+            b = track.balls[t].mask
+            inside = (b & gm).sum()
             in_net[t], touch[t] = inside >= cfg["overlap_min"] * max(b.sum(), 1), inside > 0
     return in_net, at_goal, above, beside, touch
 

@@ -11,8 +11,8 @@ from kicky.teacher.instances import Instance
 
 def ball_mask_at(track: BallTrack, t: int, shape: tuple[int, int]) -> tuple[np.ndarray, tuple] | None:
     """(mask, box) of the kept ball, or of a disc at the interpolated position."""
-    if track.masks[t] is not None:
-        return track.masks[t], track.boxes[t]
+    if track.balls[t] is not None:
+        return track.balls[t].mask, track.boxes[t]
     if np.isnan(track.xy[t, 0]):
         return None
     r = max(np.nanmedian(track.width) / 2 if np.isfinite(track.width).any() else 1.0, 1.0)
@@ -28,7 +28,7 @@ def possession(track: BallTrack, players: list[dict[str, Instance]], dilate_px: 
     for t, row in enumerate(players):
         best, gap = None, float("inf")
         if row:
-            shape = next(iter(row.values())).mask.shape
+            shape = next(iter(row.values())).shape
             ball = ball_mask_at(track, t, shape)
             if ball is not None:
                 for pid, inst in row.items():

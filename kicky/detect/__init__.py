@@ -65,7 +65,7 @@ def run(conf: dict) -> dict:
     with tqdm(total=len(todo), desc="detecting", unit="clip") as bar:
         for p in todo:
             t0 = time.perf_counter()
-            clip = load_clip(p)
+            clip = load_clip(p, stream=True)      # decoded a batch at a time: any clip length
             labels, timing = student.detect(clip.frames)
             header = {"fingerprint": fp, "source": conf.get("name") or "student", "classes": student.classes,
                       "fps": clip.fps, "height": clip.shape[0], "width": clip.shape[1],

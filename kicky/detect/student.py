@@ -216,18 +216,19 @@ class Student:
     def detect(self, frames: np.ndarray | list[np.ndarray], progress=None) -> tuple[Labels, dict]:
         """Per-frame instances of RGB frames (one clip, in order), and timing: {frames, seconds, fps,
         tile_seconds} and, with the tiled pass, tiles (all), tiles_per_frame and frames by placement."""
-        frames = list(frames)
+        if not hasattr(frames, "__getitem__"):
+            frames = list(frames)      # an array or kicky.io.frames.VideoFrames is read a batch at a time
         labels: Labels = []
         t0, tile_s = time.perf_counter(), 0.0
         s = self.sliced
         n = {"tiles": 0, "grid": 0, "roi": 0, "none": 0}
-        on = bool(s and frames and s["tile"] < max(frames[0].shape[:2]))   # one tile = the whole frame: no pass
+        on = bool(s and len(frames) and s["tile"] < max(frames[0].shape[:2]))   # one tile = the whole frame: no pass
         track = None
         if on and s["mode"] == "roi":
             H, W = frames[0].shape[:2]
             track = slicer.BallTrack(W, H, s["tile"], s["overlap"], s["radius"], s["grow"], s["lost"], s["regrid"])
         for i in range(0, len(frames), self.batch):
-            chunk = frames[i:i + self.batch]
+            chunk = list(frames[i:i + self.batch])
             dets = self._predict(chunk)
             if on:
                 t1 = time.perf_counter()
@@ -243,6 +244,6 @@ class Student:
         timing = {"frames": len(frames), "seconds": round(sec, 4),
                   "fps": round(len(frames) / sec, 2) if sec > 0 else None, "tile_seconds": round(tile_s, 4)}
         if s:
-            timing.update(tiles=n["tiles"], tiles_per_frame=round(n["tiles"] / len(frames), 3) if frames else 0.0,
+            timing.update(tiles=n["tiles"], tiles_per_frame=round(n["tiles"] / len(frames), 3) if len(frames) else 0.0,
                           grid_frames=n["grid"], roi_frames=n["roi"])
         return labels, timing

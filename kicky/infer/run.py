@@ -4,12 +4,14 @@ Both files appear together in one rename; a bad input stops before anything is w
 from __future__ import annotations
 
 import json
+import sys
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import yaml
 
+from kicky.checks import number
 from kicky.errors import KickyError
 from kicky.io.atomic import staged_dir, write_json
 from kicky.teacher.backend import ClipInput
@@ -18,15 +20,16 @@ SOURCES = ("truth", "teacher", "student")
 CLASSES = ("ball", "player", "goal")
 
 
-def load(path: str | Path | None) -> ClipInput:
-    """The clip, with the simulator's truth.json when one lies beside it (or in its clip dir)."""
+def load(path: str | Path | None, max_height: int | None = None) -> ClipInput:
+    """The clip, streamed (decoded as it is read: any length in bounded memory), with the
+    simulator's truth.json when one lies beside it (or in its clip dir)."""
     from kicky.teacher.clips import load_clip
     if not path:
         raise KickyError("clip= is required: a video file (or a clip dir holding clip.mp4)")
     path = Path(path)
     if path.is_file() and path.name == "clip.mp4":
         path = path.parent                      # a simulated clip dir: its name is the clip id
-    clip = load_clip(path)
+    clip = load_clip(path, stream=True, max_height=max_height)
     side = (path if path.is_dir() else path.parent) / "truth.json"
     if clip.truth is None and side.is_file():
         try:
@@ -54,9 +57,16 @@ def detect(conf: dict, clip: ClipInput) -> tuple[list, dict]:
     if src == "student":
         from kicky.detect.student import Student
         student = Student.from_config(conf["run"], conf["student"])
-        labels, timing = student.detect(clip.frames)
+        with _bar(len(clip), "detecting") as bar:
+            labels, timing = student.detect(clip.frames, progress=bar.update)
         return labels, {"source": "student", **student.describe(), **timing}
     raise KickyError(f"source={src!r}: use one of {', '.join(SOURCES)}")
+
+
+def _bar(n: int, what: str):
+    """A progress bar on stderr for work over a clip's frames (quiet for a short clip)."""
+    from tqdm import tqdm
+    return tqdm(total=n, desc=what, unit="frame", leave=False, disable=n < 300, file=sys.stderr)
 
 
 def _rate(fps: float):
@@ -69,8 +79,10 @@ def write_video(path: Path, frames: np.ndarray, labels: list, report: dict, fps:
     H, W = frames.shape[1] // 2 * 2, frames.shape[2] // 2 * 2     # yuv420p needs even sides
     w = Mp4Writer(path, W, H, _rate(fps), bitrate=max(1_000_000, int(W * H * fps * 0.1)))
     try:
-        for img in annotate(frames, labels, report):
-            w.write(img[:H, :W])
+        with _bar(len(frames), "drawing") as bar:
+            for img in annotate(frames, labels, report):
+                w.write(img[:H, :W])
+                bar.update()
     finally:
         w.close()
 
@@ -81,7 +93,7 @@ def run(conf: dict) -> dict:
         raise KickyError(f"source={conf.get('source')!r}: use one of {', '.join(SOURCES)}")
     if conf["source"] == "student" and not conf.get("run"):
         raise KickyError("source=student needs run=outputs/train/<run> (a training run dir)")
-    clip = load(conf.get("clip"))
+    clip = load(conf.get("clip"), number({"max_height": 1080, **conf}, "max_height", int, 0) or None)
     labels, detector = detect(conf, clip)
     rep = analyse(labels, clip.fps, lambda t: clip.frames[t], conf.get("analysis"), times=clip.times)
     report = rep.to_json()

@@ -30,6 +30,13 @@ class ClipInput:
     def __len__(self) -> int:
         return len(self.frames)
 
+    def window(self, a: int, b: int) -> "ClipInput":
+        """Frames a..b-1 as a clip of their own, decoded into memory (a streamed clip's frames are
+        decoded only now), with the matching slice of truth and times."""
+        truth = None if self.truth is None else {**self.truth, "frames": self.truth["frames"][a:b], "n_frames": b - a}
+        return ClipInput(self.clip_id, np.ascontiguousarray(self.frames[a:b]), self.fps, truth, self.path,
+                         dict(self.meta, window=(a, b)), None if self.times is None else self.times[a:b])
+
 
 class Backend(Protocol):
     """frames in -> per-frame instances. `todo[t, c]` says which (frame, class) pairs to fill, with

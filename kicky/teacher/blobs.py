@@ -31,7 +31,12 @@ class Blob:
 
     @mask.setter
     def mask(self, m: np.ndarray) -> None:
-        self.full = m
+        x0, y0, x1, y1 = self.box
+        inside = m[y0:y1, x0:x1]
+        if int(inside.sum()) == int(m.sum()):     # wholly inside the box (most refined person masks)
+            self.crop, self.full = inside.copy(), None
+        else:
+            self.full = m
 
     @property
     def w(self) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from kicky.errors import KickyError
+from kicky.io.frames import VideoFrames
 from kicky.io.video import frame_times, probe, read_frames
 from kicky.teacher.backend import ClipInput
 
@@ -52,22 +53,29 @@ def read_truth(path: str | Path) -> dict:
     return truth
 
 
-def load_clip(path: str | Path) -> ClipInput:
-    """Decode a clip to RGB frames, with its frame times and its simulator truth when there is one."""
+def load_clip(path: str | Path, stream: bool = False, max_height: int | None = None) -> ClipInput:
+    """A clip's RGB frames, with its frame times and its simulator truth when there is one.
+    `stream`: the frames decoded on demand (kicky.io.frames: any length in bounded memory), else all
+    decoded now into one array. `max_height` (streamed): taller footage is scaled down on decode
+    (not a simulated clip: its truth is in source pixels)."""
     path = Path(path)
     video = path / "clip.mp4" if path.is_dir() else path
     truth = None
     if path.is_dir() and (path / "truth.json").is_file():
         truth = read_truth(path / "truth.json")
     info = probe(video)
-    frames = [f[:, :, ::-1] for _, f in read_frames(video)]
-    if not frames:
-        raise KickyError(f"no frames decoded from {video}")
-    arr = np.ascontiguousarray(np.stack(frames))
+    if stream:
+        frames = VideoFrames(video, max_height=None if truth is not None else max_height)
+        frames[0]                 # a stream that cannot give its first frame fails here, not mid-way
+    else:
+        decoded = [f[:, :, ::-1] for _, f in read_frames(video)]
+        if not decoded:
+            raise KickyError(f"no frames decoded from {video}")
+        frames = np.ascontiguousarray(np.stack(decoded))
     times = frame_times(video)
-    if times is not None and len(times) != len(arr):
+    if times is not None and len(times) != len(frames):
         times = None       # packets and decoded frames disagree (a damaged stream): frames at the mean rate
-    return ClipInput(clip_id(path), arr, info["fps"] or 30.0, truth, video, times=times)
+    return ClipInput(clip_id(path), frames, info["fps"] or 30.0, truth, video, times=times)
 
 
 def split_done(paths: list[Path], done) -> tuple[dict, list[Path]]:
