@@ -10,11 +10,36 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from kicky.sim.posecheck import crop_box, pose_on_crop
 from kicky.teacher.instances import Instance
 
 # MediaPipe landmark indices (MediaPipe's own left/right)
 SHOULDER, HIP, KNEE, ANKLE = (11, 12), (23, 24), (25, 26), (27, 28)
+
+
+def crop_box(joints_uv: np.ndarray, width: int, height: int, pad: float = 0.6) -> tuple[int, int, int, int]:
+    """Square (x0, y0, x1, y1) around the joints, padded by `pad` x joint-box height each side, clipped."""
+    lo, hi = np.min(joints_uv, 0), np.max(joints_uv, 0)
+    side = float(max(hi - lo)) + 2 * pad * float(hi[1] - lo[1])
+    cx, cy = (lo + hi) / 2
+    x0, y0 = int(np.floor(cx - side / 2)), int(np.floor(cy - side / 2))
+    x1, y1 = int(np.ceil(cx + side / 2)), int(np.ceil(cy + side / 2))
+    return max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
+
+
+def pose_on_crop(pose, image_rgb: np.ndarray, box: tuple[int, int, int, int]
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Run `pose` (MediaPipe Pose) on the RGB crop; landmarks (33, 2) in full-image pixels and
+    visibility (33,), or None."""
+    x0, y0, x1, y1 = box
+    crop = np.ascontiguousarray(image_rgb[y0:y1, x0:x1])
+    if crop.shape[0] < 2 or crop.shape[1] < 2:
+        return None
+    res = pose.process(crop)
+    if res.pose_landmarks is None:
+        return None
+    lm = res.pose_landmarks.landmark
+    xy = np.array([[p.x * (x1 - x0) + x0, p.y * (y1 - y0) + y0] for p in lm])
+    return xy, np.array([p.visibility for p in lm])
 
 
 @lru_cache(maxsize=2)
@@ -40,8 +65,7 @@ def landmarks(frame_rgb: np.ndarray, player: Instance, others: list[Instance], c
     scale = max(1.0, cfg["min_side"] / max(crop.shape[:2]))
     if scale > 1:
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    got = pose_on_crop(_model(cfg["model_complexity"]), np.ascontiguousarray(crop[:, :, ::-1]),
-                       (0, 0, crop.shape[1], crop.shape[0]))
+    got = pose_on_crop(_model(cfg["model_complexity"]), crop, (0, 0, crop.shape[1], crop.shape[0]))
     if got is None:
         return None
     return got[0] / scale + np.array([x0, y0])

@@ -6,7 +6,7 @@ import numpy as np
 
 from kicky.analysis import analyse, pose
 from kicky.sim.people import J
-from kicky.sim.posecheck import MP_TO_JOINT
+from kicky.analysis.posecheck import MP_TO_JOINT
 
 
 def test_pose_and_foot_on_a_shot(shot_640):

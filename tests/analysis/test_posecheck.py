@@ -1,4 +1,4 @@
-"""MediaPipe Pose on the rendered shooter at the kick frame (kicky.sim.posecheck).
+"""MediaPipe Pose on the rendered shooter at the kick frame (kicky.analysis.posecheck).
 
 Thresholds come from measuring 40 shot clips of seed 0 at 960x540 (hfov 60-95 deg defaults): 78 % captured,
 73 % on target, L/R-free median error 0.040 of the joint-box height; the first 6 shots give 4/6 captured,
@@ -8,7 +8,7 @@ camera, so the plain error mixes in left/right swaps: it is checked only loosely
 import numpy as np
 import pytest
 
-from kicky.sim import posecheck as pc
+from kicky.analysis import posecheck as pc
 from kicky.sim.people import J, JOINTS
 
 pytest.importorskip("mediapipe")
@@ -75,7 +75,7 @@ def test_pose_on_crop_returns_full_image_pixels():
     cfg = SimConfig(width=960, height=540)
     scn = sample(cfg, np.random.default_rng([0, 1]))  # a shot with a 72 px shooter, captured
     k = scn.kick_frame
-    img = Renderer(scn).frame(k).image
+    img = np.ascontiguousarray(Renderer(scn).frame(k).image[:, :, ::-1])   # RGB, as the analysis gives it
     uv, _ = scn.camera_at(k).project(scn.players[0].joints[k])
     box = pc.crop_box(uv, cfg.width, cfg.height)
     shifted = np.pad(img, ((40, 0), (70, 0), (0, 0)))

@@ -2,7 +2,7 @@
 
 Renders the kick frame of simulated shot clips, runs MediaPipe Pose (the model in the wheel, offline)
 on a square crop around the shooter, and compares its landmarks with the simulator's projected joints.
-`python -m kicky.sim.posecheck --n 40 --width 1920 --height 1080` prints a markdown summary.
+`python -m kicky.analysis.posecheck --n 40 --width 1920 --height 1080` prints a markdown summary.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import argparse
 
 import numpy as np
 
+from kicky.analysis.pose import crop_box, pose_on_crop
 from kicky.sim.people import J
 
 # MediaPipe landmark index -> our joint; MediaPipe "left" is the person's own left, like our "l_".
@@ -22,31 +23,6 @@ OUR_IDX = np.array([J[name] for name in MP_TO_JOINT.values()])
 MIRROR_IDX = np.array([J[{"l": "r_", "r": "l_"}[n[0]] + n[2:]] for n in MP_TO_JOINT.values()])
 ON_TARGET = 0.2  # an L/R-free median error above this means MediaPipe found something else
 HEIGHT_BUCKETS = ((0, 80), (80, 150), (150, 10_000))
-
-
-def crop_box(joints_uv: np.ndarray, width: int, height: int, pad: float = 0.6) -> tuple[int, int, int, int]:
-    """Square (x0, y0, x1, y1) around the joints, padded by `pad` x joint-box height each side, clipped."""
-    lo, hi = np.min(joints_uv, 0), np.max(joints_uv, 0)
-    side = float(max(hi - lo)) + 2 * pad * float(hi[1] - lo[1])
-    cx, cy = (lo + hi) / 2
-    x0, y0 = int(np.floor(cx - side / 2)), int(np.floor(cy - side / 2))
-    x1, y1 = int(np.ceil(cx + side / 2)), int(np.ceil(cy + side / 2))
-    return max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
-
-
-def pose_on_crop(pose, image_bgr: np.ndarray, box: tuple[int, int, int, int]
-                 ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Run `pose` on the crop; landmarks (33, 2) in full-image pixels and visibility (33,), or None."""
-    x0, y0, x1, y1 = box
-    crop = np.ascontiguousarray(image_bgr[y0:y1, x0:x1, ::-1])
-    if crop.shape[0] < 2 or crop.shape[1] < 2:
-        return None
-    res = pose.process(crop)
-    if res.pose_landmarks is None:
-        return None
-    lm = res.pose_landmarks.landmark
-    xy = np.array([[p.x * (x1 - x0) + x0, p.y * (y1 - y0) + y0] for p in lm])
-    return xy, np.array([p.visibility for p in lm])
 
 
 def joint_errors(lm_xy: np.ndarray, joints_uv: np.ndarray, mirror: bool = False) -> np.ndarray:
@@ -93,7 +69,7 @@ def measure(n_clips: int, seed: int = 0, width: int = 1920, height: int = 1080, 
             cam, X = scn.camera_at(k), player.joints[k]
             uv, _ = cam.project(X)
             faces = float(np.cross(X[J["l_hip"]] - X[J["r_hip"]], [0, 0, 1]) @ (cam.center - X[J["head"]])) > 0
-            got = pose_on_crop(pose, frame.image, crop_box(uv, width, height, pad))
+            got = pose_on_crop(pose, frame.image[:, :, ::-1], crop_box(uv, width, height, pad))   # the renderer's BGR
             err = err_free = lr_ok = None
             if got is not None:
                 errs.append(joint_errors(got[0], uv))
