@@ -2,10 +2,18 @@
 
 <out>/{train,valid,test}/_annotations.coco.json + JPEG frames, <out>/manifest.json (split of every
 clip, frames taken, tiles cut), <out>/stats.json; the whole directory appears atomically when complete.
+Each clip is first built into `.<out name>.parts/<clip>/` beside it (its JPEGs, then part.json, written
+last and atomically, with a key of its labels, video and settings): a rerun after a `kill -9` reuses
+the clips finished before it (losing at most those in progress), links their files into the dataset
+and removes the parts once the dataset is complete.
 With `dataset.tiles.enabled`, train and valid frames also (or only) give native-resolution tiles
 (kicky.dataset.tiles); the test split keeps whole frames, which is what the evaluation scores."""
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
 from pathlib import Path
 
 import cv2
@@ -19,7 +27,7 @@ from kicky.dataset.splits import SPLITS, assign
 from kicky.dataset.stats import split_stats, stats_table
 from kicky.dataset.tiles import crop_instances, frame_rng, plan_tiles, tile_settings
 from kicky.errors import KickyError
-from kicky.io.atomic import staged_dir, write_json, write_text
+from kicky.io.atomic import check_replaceable, staged_dir, write_json, write_text
 from kicky.io.pool import worker_pool
 from kicky.io.video import read_frames
 from kicky.teacher.clips import VIDEO_EXT
@@ -48,17 +56,69 @@ def _write(folder: Path, name: str, bgr, quality: int) -> None:
         raise KickyError(f"could not write {name}")
 
 
+PART = "part.json"   # a finished clip's part: written last (atomically), after its JPEGs
+
+
+def parts_dir(out: Path) -> Path:
+    """Where the clips of `out` are built before the dataset is assembled (hidden, beside it)."""
+    return out.parent / f".{out.name}.parts"
+
+
+def part_key(ds: dict, split: str, labels: Path, video: Path) -> str:
+    """What a clip's part depends on: the settings, its split, its labels (content) and its video."""
+    st = video.stat()
+    h = hashlib.sha1(json.dumps({"v": 1, "ds": ds, "split": split, "video": [str(video), st.st_size, st.st_mtime_ns]},
+                                sort_keys=True, default=str).encode())
+    h.update(Path(labels).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def finished_part(folder: Path, key: str) -> tuple[list[int], CocoWriter, list[dict]] | None:
+    """The part a previous (killed) run finished in `folder` with this key, else None (none, another
+    key, or torn: it is built again)."""
+    try:
+        doc = json.loads((folder / PART).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("key") != key:
+        return None
+    if not all((folder / im["file_name"]).is_file() for im in doc["images"]):
+        return None
+    part = CocoWriter(tuple(doc["classes"]))
+    part.images, part.annotations = doc["images"], doc["annotations"]
+    return doc["frames"], part, doc["cut"]
+
+
+def _link(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:   # a file system without hard links
+        shutil.copy2(src, dst)
+
+
 def _clip_part(job: tuple) -> tuple[str, list[int], CocoWriter, list[dict]]:
-    """One clip: its sampled frames (or their tiles) as JPEGs in its split's folder, their
-    annotations, and the tiles cut (file, frame, origin, size, kind)."""
-    cid, path, clips, folder, split, classes, ds = job
+    """One clip: its sampled frames (or their tiles) as JPEGs in its part folder, their
+    annotations, and the tiles cut (file, frame, origin, size, kind); part.json last."""
+    cid, path, video, folder, split, classes, ds, key = job
     head, labels = read_labels(path)
     smp = ds["sampling"]
     tiles = tile_settings(ds.get("tiles")) if split in TILED_SPLITS else None
     frames = sample_frames(labels, smp["every"], smp["fast_px"], smp["around"])
+    folder = Path(folder)
+    if folder.exists():   # what a killed run left of this clip
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    try:
+        return _write_part(cid, labels, frames, video, folder, split, classes, ds, key, tiles)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _write_part(cid, labels, frames, video, folder, split, classes, ds, key, tiles):
     part, n, cut = CocoWriter(classes), 0, []
-    folder, quality = Path(folder), int(ds["jpeg_quality"])
-    for i, bgr in read_frames(video_of(Path(clips), cid), frames):
+    quality = int(ds["jpeg_quality"])
+    for i, bgr in read_frames(video, frames):
         if i >= len(labels):
             break
         d = ds.get("derive")
@@ -80,6 +140,8 @@ def _clip_part(job: tuple) -> tuple[str, list[int], CocoWriter, list[dict]]:
         n += 1
     if n != len(frames):
         raise KickyError(f"clip {cid}: decoded {n} of {len(frames)} sampled frames (video shorter than its labels?)")
+    write_json(folder / PART, {"key": key, "clip_id": cid, "classes": list(classes), "frames": frames,
+                               "images": part.images, "annotations": part.annotations, "cut": cut})
     return cid, frames, part, cut
 
 
@@ -116,18 +178,38 @@ def run(conf: dict) -> dict:
     taken: dict[str, list[int]] = {}
     tiles: dict[str, list[dict]] = {}
     out = Path(conf["out"])
+    check_replaceable(out, "manifest.json")          # before any work: never build over a folder not ours
+    parts, clips = parts_dir(out), Path(conf["clips"])
+    done, jobs = {}, []
+    for cid, path in files.items():
+        video = video_of(clips, cid)
+        key = part_key(ds, manifest[cid], path, video)
+        got = finished_part(parts / cid, key)
+        if got is not None:
+            done[cid] = got
+        else:
+            jobs.append((cid, path, video, str(parts / cid), manifest[cid], classes, ds, key))
+    if done:
+        print(f"{len(done)}/{len(files)} clips already built in {parts} (an interrupted run), building {len(jobs)}")
+    bar = dict(total=len(jobs), desc=f"building {ds['name']}", unit="clip")
+    try:
+        if workers == 1 or len(jobs) <= 1:
+            built = list(tqdm(map(_clip_part, jobs), **bar))
+        else:
+            with worker_pool(workers) as ex:
+                built = list(tqdm(ex.map(_clip_part, jobs), **bar))
+    except BaseException:   # the clips finished are kept for the rerun; no empty parts folder is left
+        if parts.is_dir() and not any(parts.iterdir()):
+            parts.rmdir()
+        raise
+    done.update((cid, (frames, part, cut)) for cid, frames, part, cut in built)
     with staged_dir(out, "manifest.json") as tmp:
         for s in SPLITS:
             (tmp / s).mkdir()
-        jobs = [(cid, path, str(conf["clips"]), str(tmp / manifest[cid]), manifest[cid], classes, ds)
-                for cid, path in files.items()]
-        bar = dict(total=len(jobs), desc=f"building {ds['name']}", unit="clip")
-        if workers == 1 or len(jobs) <= 1:
-            parts = tqdm(map(_clip_part, jobs), **bar)
-            _merge(parts, manifest, writers, taken, tiles)
-        else:
-            with worker_pool(workers) as ex:
-                _merge(tqdm(ex.map(_clip_part, jobs), **bar), manifest, writers, taken, tiles)
+        for cid in files:
+            for im in done[cid][1].images:
+                _link(parts / cid / im["file_name"], tmp / manifest[cid] / im["file_name"])
+        _merge(((cid, *done[cid]) for cid in files), manifest, writers, taken, tiles)
         stats = {}
         for s in SPLITS:
             coco = writers[s].to_json()
@@ -140,6 +222,7 @@ def run(conf: dict) -> dict:
             doc.update(tile_settings={**tiling, "splits": list(TILED_SPLITS)}, tiles=tiles)
         write_json(tmp / "manifest.json", doc, indent=1)
         write_json(tmp / "stats.json", stats, indent=1)
+    shutil.rmtree(parts, ignore_errors=True)          # the dataset is complete: its parts are no longer needed
     table = stats_table(stats, classes)
     reports = Path(conf["reports"])
     write_json(reports / f"dataset_{ds['name']}.json", {"classes": list(classes), "splits": stats}, indent=1)

@@ -1,10 +1,16 @@
 """The `evaluate` stage: every detector source through the same analysis, scored against simulator
 truth — detection AP on the dataset's frames and downstream accuracy per split — then
-metrics/eval.{json,md}, plots and a W&B (offline) run."""
+metrics/eval.{json,md}, plots and a W&B (offline) run.
+
+Each clip's scores are journalled as they are made (`<metrics>/.eval_resume/<config key>/<clip>.json`,
+atomic, with the sizes and times of the files they came from), so a rerun of the same command after a
+`kill -9` scores only the clips it had not finished; the journal goes once the metrics are written."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 
@@ -98,6 +104,47 @@ def _lean(ev: dict) -> dict:
     return out
 
 
+NOT_KEYED = ("out", "metrics", "plots", "logger", "experiment_name")   # settings no clip's scores depend on
+
+
+class Journal:
+    """Finished clips of an interrupted evaluation: `<metrics>/.eval_resume/<key of the config>/<clip>.json`,
+    each holding the clip's COCO results and downstream row per source and the stamp (size, mtime) of
+    every file they came from; an entry whose stamp no longer matches is scored again."""
+
+    def __init__(self, metrics: Path, conf: dict):
+        keyed = {k: v for k, v in conf.items() if k not in NOT_KEYED}
+        key = hashlib.sha1(json.dumps(keyed, sort_keys=True, default=str).encode()).hexdigest()[:12]
+        self.root = metrics / ".eval_resume"
+        self.dir = self.root / key
+
+    @staticmethod
+    def stamp(files: list[Path], frames: dict[int, int]) -> list:
+        st = [(f, f.stat()) for f in files]
+        return json.loads(json.dumps({"files": [[str(f), s.st_size, s.st_mtime_ns] for f, s in st],
+                                      "frames": sorted(frames.items())}))
+
+    def get(self, clip: str, stamp: list) -> dict | None:
+        try:
+            doc = json.loads((self.dir / f"{clip}.json").read_text())
+        except (OSError, ValueError):
+            return None
+        return doc["sources"] if isinstance(doc, dict) and doc.get("stamp") == stamp else None
+
+    def put(self, clip: str, stamp: list, sources: dict) -> dict:
+        """Journal a finished clip; returns its entry as it reads back (the values a resumed run uses)."""
+        doc = json.loads(json.dumps({"stamp": stamp, "sources": sources}))
+        write_json(self.dir / f"{clip}.json", doc)
+        return doc["sources"]
+
+    def clear(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            self.root.rmdir()
+        except OSError:   # another configuration's journal is still there
+            pass
+
+
 def run(conf: dict) -> dict:
     from tqdm import tqdm
 
@@ -141,14 +188,34 @@ def run(conf: dict) -> dict:
 
     res = {s.name: {k: [] for k in coco_ap.IOU_TYPES} for s in sources}
     rows: dict[str, list[dict]] = {s.name: [] for s in sources}
+    journal = Journal(Path(conf["metrics"]), conf)
+    stamps, done = {}, {}
+    for p in paths:
+        cid = clip_id(p)
+        files = [p / "clip.mp4", truths[cid], *(store.cache_path(s.path, cid) for s in sources if s.path is not None)]
+        stamps[cid] = journal.stamp([f for f in files if f.is_file()], by_clip.get(cid, {}))
+        got = journal.get(cid, stamps[cid])
+        if got is not None and set(got) == {s.name for s in sources}:
+            done[cid] = got
+    if done:
+        print(f"{len(done)}/{len(paths)} clips already evaluated in {journal.dir} (an interrupted run), "
+              f"evaluating {len(paths) - len(done)}")
     for p in tqdm(paths, desc="evaluating", unit="clip"):
-        clip = load_clip(p)
+        cid = clip_id(p)
+        part = done.get(cid)
+        if part is None:
+            clip = load_clip(p)
+            part = {}
+            for s in sources:
+                dets, detector = s.detections(clip, classes)
+                part[s.name] = {"results": coco_ap.results(dets, by_clip.get(cid, {}), classes),
+                                "row": downstream.clip_row(dets, clip, conf.get("analysis"),
+                                                           bool(conf.get("pose", True)), splits.get(cid), detector)}
+            part = journal.put(cid, stamps[cid], part)
         for s in sources:
-            dets, detector = s.detections(clip, classes)
-            for k, v in coco_ap.results(dets, by_clip.get(clip.clip_id, {}), classes).items():
+            for k, v in part[s.name]["results"].items():
                 res[s.name][k].extend(v)
-            rows[s.name].append(downstream.clip_row(dets, clip, conf.get("analysis"), bool(conf.get("pose", True)),
-                                                    splits.get(clip.clip_id), detector))
+            rows[s.name].append(part[s.name]["row"])
 
     split_imgs = {sp: [im["id"] for im in images if sp == "overall" or im["split"] == sp] for sp in downstream.SPLITS}
     ev = {"clips": str(conf["clips"]), "dataset": str(conf["data"]), "n_clips": len(paths), "classes": classes,
@@ -169,6 +236,7 @@ def run(conf: dict) -> dict:
     write_json(metrics / "eval.json", _lean(ev), indent=1)
     write_text(metrics / "eval.md", md)
     write_json(out / "eval_full.json", {**ev, "rows": rows}, indent=1)
+    journal.clear()
     print(md)
     _wandb(ev, conf, out, pngs)
     return ev

@@ -48,7 +48,9 @@ def check_run_dir(run_dir: Path, resume: bool) -> Path | None:
             raise KickyError(f"resume=true but {last} does not exist: nothing to resume")
         return checked(last, "it cannot be resumed (killed while it was written?): resume=false with a new "
                              "run_name=... starts again")
-    if last.is_file() or (run_dir / "history.json").is_file():
+    # history.json alone (no last.ckpt, no metrics.json) is a run killed before its first checkpoint was
+    # written (the epoch monitor writes its row just before last.ckpt): nothing to keep or resume, start again
+    if last.is_file() or (run_dir / "metrics.json").is_file():
         raise KickyError(f"{run_dir} already holds a run: resume=true continues it; run_name=... starts another")
     return None
 
@@ -92,6 +94,9 @@ def run(conf: dict) -> float:
     from rfdetr.training import RFDETRDataModule, RFDETRModelModule, build_trainer
     from kicky.train.monitor import EpochMonitor
 
+    from pytorch_lightning import seed_everything
+    seed_everything(int(conf["seed"]), verbose=False)   # rfdetr seeds at fit start, after the weights (random
+    # init, the class head sized to the dataset) are drawn: without this, seed= did not make two runs alike
     detector = build_detector(model, weights, conf["trainer"]["accelerator"], conf["pretrain_weights"])
     if conf["speed"].get("compile"):
         detector.model_config.compile = True
