@@ -79,7 +79,7 @@ def _one_line_hydra_errors() -> None:
 _one_line_hydra_errors()
 
 
-INTERRUPTED = "error: interrupted: rerun the same command to resume (finished clips and epochs are kept)"
+INTERRUPTED = "error: interrupted: rerun the same command to resume (finished clips and epochs are kept; training: add resume=true)"
 
 
 def _stop(*_) -> None:

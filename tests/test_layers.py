@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 KICKY = Path(__file__).resolve().parents[1] / "kicky"
-BASE = {"errors", "checks", "io", "cli"}
+BASE = {"errors", "checks", "io", "core", "cli"}
 FLOW = ["sim", "teacher", "dataset", "train", "detect", "ballnet", "analysis", "evaluate", "infer", "coach",
         "app", "annotate"]
 

@@ -10,9 +10,9 @@ import numpy as np
 from kicky.analysis import balltrack, goal, players, pose, possession, runup, speed
 from kicky.analysis.clock import Clock
 from kicky.analysis.config import settings
-from kicky.errors import KickyError
 from kicky.analysis.report import ShotReport
-from kicky.teacher.instances import Instance
+from kicky.core.instances import Instance
+from kicky.errors import KickyError
 
 
 def _r(x, n=2):

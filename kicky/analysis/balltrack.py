@@ -9,7 +9,7 @@ import numpy as np
 
 from kicky.analysis.clock import Clock
 from kicky.analysis.masks import centre, diameter
-from kicky.teacher.instances import Instance
+from kicky.core.instances import Instance
 
 
 @dataclass

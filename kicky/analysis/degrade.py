@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kicky.teacher.instances import Instance
+from kicky.core.instances import Instance
 
 
 def shift(mask: np.ndarray, dx: int, dy: int) -> np.ndarray:

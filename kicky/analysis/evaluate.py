@@ -8,15 +8,15 @@ from pathlib import Path
 
 import numpy as np
 
+from kicky.core.domain import CLASSES
 from kicky.analysis.degrade import degrade
 from kicky.analysis.scoring import analyse_and_score, outcome_table, summarise
 from kicky.checks import number
+from kicky.core.clips import find_clips, load_clip
+from kicky.core.truth import truth_instances
 from kicky.errors import KickyError
 from kicky.io.atomic import write_json, write_text
 from kicky.io.pool import worker_pool
-from kicky.sim.truth import CLASSES
-from kicky.teacher.clips import find_clips, load_clip
-from kicky.teacher.oracle import truth_instances
 
 
 def oracle_detections(clip) -> list:
@@ -45,7 +45,7 @@ def lens_settings(analysis: dict | None, truth: dict) -> dict:
 def evaluate_clip(path: Path, conditions: list[dict], analysis: dict, seed: int,
                   known_lens: bool = False) -> dict[str, dict]:
     """{condition name: score row} for one clip."""
-    clip = load_clip(path)
+    clip = load_clip(path, stream=True)
     if clip.truth is None:
         raise KickyError(f"{path} has no truth.json: the analysis benchmark needs simulated clips")
     dets = oracle_detections(clip)

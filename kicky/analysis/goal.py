@@ -8,7 +8,7 @@ import numpy as np
 
 from kicky.analysis.balltrack import BallTrack
 from kicky.analysis.homography import goal_plane, in_mouth, to_plane
-from kicky.teacher.instances import Instance
+from kicky.core.instances import Instance
 
 
 @dataclass

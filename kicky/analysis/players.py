@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from kicky.teacher.instances import Instance
+from kicky.core.instances import Instance
 
 CUT_FRAMES = 5   # a box smaller than the whole one for longer than this is the player's new shape (a dive)
 

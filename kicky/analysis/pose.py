@@ -10,7 +10,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from kicky.teacher.instances import Instance
+from kicky.core.instances import Instance
 
 # MediaPipe landmark indices (MediaPipe's own left/right)
 SHOULDER, HIP, KNEE, ANKLE = (11, 12), (23, 24), (25, 26), (27, 28)

@@ -6,7 +6,7 @@ import numpy as np
 
 from kicky.analysis.balltrack import BallTrack
 from kicky.analysis.masks import gap_px
-from kicky.teacher.instances import Instance
+from kicky.core.instances import Instance
 
 
 def ball_mask_at(track: BallTrack, t: int, shape: tuple[int, int]) -> tuple[np.ndarray, tuple] | None:

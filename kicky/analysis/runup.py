@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from kicky.analysis.balltrack import BallTrack
-from kicky.teacher.instances import Instance
+from kicky.core.instances import Instance
 
 
 def side(run: np.ndarray, shot: np.ndarray) -> float:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from kicky.core.domain import OUTCOMES
 from kicky.analysis.analyse import analyse
 from kicky.analysis.config import settings
 from kicky.analysis.report import ShotReport
-from kicky.sim.config import OUTCOMES
 
 
 def score_report(report: ShotReport, truth: dict) -> dict:

@@ -139,7 +139,7 @@ def build(jobs: dict[str, list[tuple[Path, Path]]], root: Path, crop: int, cfg: 
     {split: [clip cache dirs]}. Clips already cached from the same labels and settings are kept."""
     from tqdm import tqdm
 
-    from kicky.teacher.clips import clip_id
+    from kicky.core.clips import clip_id
     todo, done = [], {s: [] for s in jobs}
     for split, pairs in jobs.items():
         for clip, labels in pairs:

@@ -21,8 +21,8 @@ import numpy as np
 from omegaconf import DictConfig
 
 from kicky.cli import call
+from kicky.core.instances import Instance, Labels
 from kicky.errors import KickyError
-from kicky.teacher.instances import Instance, Labels
 
 
 def ellipse_mask(box, shape: tuple[int, int]) -> np.ndarray:
@@ -227,12 +227,12 @@ def run(conf: dict) -> dict:
     from tqdm import tqdm
 
     from kicky.ballnet.frames import rgb_frames
+    from kicky.core import store
+    from kicky.core.clips import clip_id, read_truth
+    from kicky.core.quality import clip_quality
     from kicky.detect import _summary, pending
     from kicky.io.atomic import write_json
     from kicky.io.video import probe
-    from kicky.teacher import store
-    from kicky.teacher.clips import clip_id, read_truth
-    from kicky.teacher.quality import clip_quality
 
     det = BallDetector.from_config(conf)
     fp, out = det.fingerprint, Path(conf["out"])

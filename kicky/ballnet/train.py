@@ -42,9 +42,9 @@ def check(conf: dict) -> dict:
 
 def clip_jobs(conf: dict) -> dict[str, list[tuple[Path, Path]]]:
     """{train|valid: [(clip path, its label cache)]} from the dataset manifest; the test split is left out."""
+    from kicky.core.clips import clip_id, find_clips
+    from kicky.core.store import cache_path
     from kicky.dataset.splits import clips_in
-    from kicky.teacher.clips import clip_id, find_clips
-    from kicky.teacher.store import cache_path
     paths = find_clips(conf["clips"])
     jobs = {}
     for split in SPLITS:

@@ -20,6 +20,8 @@ import cv2
 from tqdm import tqdm
 
 from kicky.checks import number
+from kicky.core.clips import VIDEO_EXT
+from kicky.core.store import NAME, read_labels
 from kicky.dataset.coco import ANN, CocoWriter
 from kicky.dataset.derive import derive
 from kicky.dataset.sampling import sample_frames
@@ -30,8 +32,6 @@ from kicky.errors import KickyError
 from kicky.io.atomic import check_replaceable, staged_dir, write_json, write_text
 from kicky.io.pool import worker_pool
 from kicky.io.video import read_frames
-from kicky.teacher.clips import VIDEO_EXT
-from kicky.teacher.store import NAME, read_labels
 
 
 def label_files(root: Path) -> dict[str, Path]:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kicky.core.instances import Instance
 from kicky.io.rle import box_and_area, encode
-from kicky.teacher.instances import Instance
 
 ANN = "_annotations.coco.json"   # one per split directory, as rfdetr reads it
 

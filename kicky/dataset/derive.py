@@ -10,8 +10,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from kicky.core.instances import Instance
 from kicky.errors import KickyError
-from kicky.teacher.instances import Instance
 
 CLASSES3 = ("ball", "player", "goal")
 CLASSES5 = ("ball", "player", "goal", "player_with_ball", "ball_in_goal")

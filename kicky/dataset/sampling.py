@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kicky.teacher.instances import Labels
+from kicky.core.instances import Labels
 
 
 def ball_speeds(labels: Labels) -> np.ndarray:

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import hashlib
 
+from kicky.core.domain import SPLITS  # noqa: F401  (re-exported)
 from kicky.errors import KickyError
-
-SPLITS = ("train", "valid", "test")
 
 
 def unit_hash(clip_id: str, seed: int) -> float:
@@ -61,7 +60,7 @@ def keep_clips(paths: list, clips, data, wanted, split_of: dict[str, str] | None
     of them when no split is asked for. `split_of`: the manifest's clip -> split, if already read."""
     if not wanted:
         return paths
-    from kicky.teacher.clips import clip_id
+    from kicky.core.clips import clip_id
     if not data:
         raise KickyError("splits= needs data=<built dataset>: its manifest says which clip is in which split")
     keep = clips_in(data, wanted, split_of)

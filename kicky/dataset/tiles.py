@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from kicky.checks import number
+from kicky.core.instances import Instance
 from kicky.errors import KickyError
-from kicky.teacher.instances import Instance
 
 KINDS = ("around_ball", "around_player", "random", "empty")
 KEYS = ("enabled", "size", "per_frame", "keep_full", *KINDS, "min_visible", "min_visible_px", "seed")

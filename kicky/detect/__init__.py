@@ -30,9 +30,9 @@ def pending(conf: dict, fp: str) -> tuple[list, dict, list]:
     """The clips a detector runs over (clips=, narrowed by data= and splits=), the cache headers of
     those already detected in out= with fingerprint `fp`, and those still to do (the resume rule
     every detect stage shares)."""
+    from kicky.core import store
+    from kicky.core.clips import find_clips, split_done
     from kicky.dataset.splits import keep_clips
-    from kicky.teacher import store
-    from kicky.teacher.clips import find_clips, split_done
 
     out = Path(conf["out"])
     clips = keep_clips(find_clips(conf["clips"]), conf["clips"], conf.get("data"), conf.get("splits"))
@@ -51,10 +51,10 @@ def _tiling(s: dict | None) -> str:
 def run(conf: dict) -> dict:
     from tqdm import tqdm
 
-    from kicky.teacher import store
+    from kicky.core import store
+    from kicky.core.clips import clip_id, load_clip
+    from kicky.core.quality import clip_quality
     from kicky.detect.student import Student
-    from kicky.teacher.clips import clip_id, load_clip
-    from kicky.teacher.quality import clip_quality
 
     student = Student.from_config(conf.get("run"), conf)
     fp, out = student.fingerprint, Path(conf["out"])

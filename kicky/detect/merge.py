@@ -32,14 +32,14 @@ class _Stored:
 
 
 def _clips(root: Path) -> set[str]:
-    from kicky.teacher.store import NAME
+    from kicky.core.store import NAME
     if not root.is_dir():
         raise KickyError(f"no detections at {root}: run the detect stage that makes them first")
     return {p.parent.name for p in root.glob(f"*/{NAME}") if not p.parent.name.startswith(".")}
 
 
 def _read(root: Path, cid: str) -> dict:
-    from kicky.teacher.store import cache_path
+    from kicky.core.store import cache_path
     path = cache_path(root, cid)
     try:
         doc = json.loads(path.read_text())
@@ -102,9 +102,9 @@ def merge_detector(base: dict, ball: dict) -> dict:
 
 def _quality(frames: list[list[dict]], truth_path: Path, classes: list[str]) -> dict:
     """clip_quality of the merged instances, decoding one frame's masks at a time."""
-    from kicky.teacher.instances import Instance
-    from kicky.teacher.quality import clip_quality
-    from kicky.teacher.clips import read_truth
+    from kicky.core.clips import read_truth
+    from kicky.core.instances import Instance
+    from kicky.core.quality import clip_quality
     truth = read_truth(truth_path)
     lazy = ([Instance.from_json(d) for d in fr if d["class"] in classes] for fr in frames)
     return clip_quality(lazy, truth, tuple(classes))
@@ -113,10 +113,10 @@ def _quality(frames: list[list[dict]], truth_path: Path, classes: list[str]) -> 
 def run(conf: dict) -> dict:
     from tqdm import tqdm
 
+    from kicky.core import store
     from kicky.dataset.splits import clips_in
     from kicky.detect import _summary
     from kicky.io.atomic import write_json
-    from kicky.teacher import store
 
     base_root, ball_root, out = Path(conf["base"]), Path(conf["ball"]), Path(conf["out"])
     bc = str(conf.get("ball_class") or "ball")

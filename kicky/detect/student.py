@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from kicky.core.instances import Instance, Labels
 from kicky.detect import slicer
 from kicky.errors import KickyError
 from kicky.io.checkpoint import checked
-from kicky.teacher.instances import Instance, Labels
 
 log = logging.getLogger("kicky.detect")
 CHECKPOINT = "checkpoint_best_total.pth"

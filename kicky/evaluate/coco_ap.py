@@ -9,8 +9,8 @@ import numpy as np
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
+from kicky.core.instances import Instance
 from kicky.io.rle import encode
-from kicky.teacher.instances import Instance
 
 IOU_TYPES = ("bbox", "segm")
 

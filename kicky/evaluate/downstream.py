@@ -6,8 +6,8 @@ import time
 
 from kicky.analysis import summarise
 from kicky.analysis.scoring import analyse_and_score
-from kicky.teacher.backend import ClipInput
-from kicky.teacher.instances import Labels
+from kicky.core.clips import ClipInput
+from kicky.core.instances import Labels
 
 SPLITS = ("train", "valid", "test", "overall")
 

@@ -51,9 +51,9 @@ def run(conf: dict) -> dict:
     from tqdm import tqdm
 
     from kicky.analysis.analyse import analyse
+    from kicky.core.clips import clip_id, find_clips, load_clip
     from kicky.evaluate.run import Source
     from kicky.io.atomic import write_json, write_text
-    from kicky.teacher.clips import clip_id, find_clips, load_clip
     if not conf.get("sources"):
         raise KickyError("no sources to evaluate: give e.g. '+sources.motion={kind: labels, path: labels}'")
     sources = [Source(n, s or {}) for n, s in conf["sources"].items()]
@@ -71,7 +71,7 @@ def run(conf: dict) -> dict:
         s.check(sorted(usable))
     rows = {s.name: [] for s in sources}
     for cid in tqdm(sorted(usable), desc="evaluating (human labels)", unit="clip"):
-        clip = load_clip(paths[cid])
+        clip = load_clip(paths[cid], stream=True)
         pose = bool(conf.get("pose", True))
         for s in sources:
             dets, _ = s.detections(clip, ["ball", "player", "goal"])

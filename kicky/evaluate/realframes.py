@@ -6,7 +6,7 @@ The sim-to-real gap of the ball: the student over real frames with YOLO ball box
 has no ball). Each image is resized to `size` (the real set is 1920x1080 stretched to 640x640) and
 run through `Student` with kicky.detect's settings (conf/detect.yaml: device, fp16, batch,
 threshold, sliced, slice). Scored for the ball only: recall (the ball rule of
-kicky/teacher/quality.py on boxes) and pycocotools bbox AP50 / AP@50:95 -> `out` (JSON, with every
+kicky/core/quality.py on boxes) and pycocotools bbox AP50 / AP@50:95 -> `out` (JSON, with every
 image's truth and predicted balls) and one summary line. Evaluation only: never train on these frames."""
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def read_frame(path: Path, size: tuple[int, int]):
 def found(truth: list[Box], balls: list[Ball], threshold: float, ball_px: float = 3.0) -> int:
     """Truth balls of one image found by a predicted ball with score >= threshold whose box centre is
     within max(ball_px, one truth diameter) of the truth centre; greedy by distance, one-to-one (the
-    rule of kicky.teacher.quality, where the diameter is that of a disc of the ball's area: sqrt(w h))."""
+    rule of kicky.core.quality, where the diameter is that of a disc of the ball's area: sqrt(w h))."""
     pairs = []
     for i, (px0, py0, px1, py1, s) in enumerate(balls):
         if s < threshold:

@@ -14,11 +14,11 @@ import shutil
 from pathlib import Path
 
 
+from kicky.core import store
 from kicky.errors import KickyError
 from kicky.evaluate import coco_ap, downstream, plots, table
 from kicky.evaluate.truth_coco import dataset_images, truth_gt
 from kicky.io.atomic import write_json, write_text
-from kicky.teacher import store
 
 KINDS = ("truth", "labels")
 
@@ -50,7 +50,7 @@ class Source:
     def detections(self, clip, classes: list[str]):
         """(per-frame instances, the detector's timing record or None)."""
         if self.kind == "truth":
-            from kicky.teacher.oracle import truth_instances
+            from kicky.core.truth import truth_instances
             return truth_instances(clip, classes), None
         path = store.cache_path(self.path, clip.clip_id)
         header, labels = store.read_labels(path)
@@ -148,7 +148,7 @@ class Journal:
 def run(conf: dict) -> dict:
     from tqdm import tqdm
 
-    from kicky.teacher.clips import clip_id, find_clips, load_clip, read_truth
+    from kicky.core.clips import clip_id, find_clips, load_clip, read_truth
 
     if conf.get("truth") == "annotations":       # your own footage: the goal annotator's labels
         from kicky.evaluate import human
@@ -204,7 +204,7 @@ def run(conf: dict) -> dict:
         cid = clip_id(p)
         part = done.get(cid)
         if part is None:
-            clip = load_clip(p)
+            clip = load_clip(p, stream=True)
             part = {}
             for s in sources:
                 dets, detector = s.detections(clip, classes)

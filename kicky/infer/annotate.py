@@ -10,7 +10,7 @@ import numpy as np
 import supervision as sv
 
 from kicky.analysis.report import speed_text, verdict  # noqa: F401  (shared with the coach)
-from kicky.teacher.instances import Instance, Labels
+from kicky.core.instances import Instance, Labels
 
 # player colours (dim while without the ball, bright with it); ball and goal
 PLAYER = ["#3c78b4", "#b4503c", "#6e9b3c", "#8c5ab4", "#b48c3c", "#3ca0a0"]

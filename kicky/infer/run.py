@@ -12,18 +12,18 @@ import numpy as np
 import yaml
 
 from kicky.checks import number
+from kicky.core.clips import ClipInput
+from kicky.core.domain import CLASSES
 from kicky.errors import KickyError
 from kicky.io.atomic import staged_dir, write_json
-from kicky.teacher.backend import ClipInput
 
 SOURCES = ("truth", "teacher", "student")
-CLASSES = ("ball", "player", "goal")
 
 
 def load(path: str | Path | None, max_height: int | None = None) -> ClipInput:
     """The clip, streamed (decoded as it is read: any length in bounded memory), with the
     simulator's truth.json when one lies beside it (or in its clip dir)."""
-    from kicky.teacher.clips import load_clip
+    from kicky.core.clips import load_clip
     if not path:
         raise KickyError("clip= is required: a video file (or a clip dir holding clip.mp4)")
     path = Path(path)
@@ -45,7 +45,7 @@ def detect(conf: dict, clip: ClipInput) -> tuple[list, dict]:
     """Per-frame instances of the clip from the chosen source, and what made them."""
     src = conf["source"]
     if src == "truth":
-        from kicky.teacher.oracle import truth_instances
+        from kicky.core.truth import truth_instances
         if clip.truth is None:
             raise KickyError(f"source=truth needs the simulator's truth.json beside {clip.path}: "
                              f"use source=teacher or source=student for other footage")
@@ -110,7 +110,6 @@ def run(conf: dict) -> dict:
     from kicky.infer.annotate import summary
     print(f"kicky: {clip.clip_id}: {summary(report)} -> {out / video}, {out / 'report.json'}")
     return doc
-
 
 
 def out_dir(conf: dict, clip_id: str) -> Path:

@@ -92,8 +92,12 @@ class VideoFrames:
                 f = next(frames, None)
                 if f is None:
                     raise KickyError(f"video {self.path} ends at frame {nxt} of the {self._n} it lists: the file "
-                                     f"is damaged or cut short; {AGAIN}")
+                                     f"is damaged, cut short or was not written to the end; {AGAIN}")
                 i = self._index(f, nxt)
+                if nxt is None and i > t:      # the seek landed past t (timestamps that lie): from the start
+                    self._open(0)
+                    c, frames, nxt = self._dec
+                    continue
                 nxt = i + 1
                 if i >= t - self.keep:
                     self._remember(i, self._array(f))
@@ -107,6 +111,7 @@ class VideoFrames:
         return self._cache[t]
 
     def _open(self, t: int) -> None:
+        """A decoder at the keyframe at or before t (t = 0: the start, no seek)."""
         self.close()
         try:
             c = av.open(str(self.path))

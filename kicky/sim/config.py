@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
+from kicky.core.domain import NON_SHOTS, OUTCOMES  # noqa: F401  (re-exported)
 from kicky.checks import typed
 from kicky.errors import KickyError
 
-OUTCOMES = ("goal", "saved", "post", "over", "wide", "no_shot")
-NON_SHOTS = ("dribble", "pass", "trap")
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from kicky.core.domain import CLASSES  # noqa: F401  (re-exported)
 from kicky.io.rle import encode
+from kicky.sim.goal import BALL_RADIUS
 from kicky.sim.people import JOINTS
 from kicky.sim.render import BALL_ID, Frame
 from kicky.sim.scenario import Scenario
-from kicky.sim.goal import BALL_RADIUS
 
 TRUTH_VERSION = 1
-CLASSES = ("ball", "player", "goal")
 
 
 def _instance(cls: str, track: int, mask: np.ndarray) -> dict | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kicky.teacher.instances import Instance, Labels
+from kicky.core.instances import Instance, Labels
 
 
 def centre(inst: Instance) -> np.ndarray:

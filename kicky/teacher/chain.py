@@ -9,9 +9,9 @@ import logging
 
 import numpy as np
 
+from kicky.core.instances import Labels, present
 from kicky.errors import KickyError
 from kicky.teacher.backend import Backend, ClipInput
-from kicky.teacher.instances import Labels, present
 
 MODES = ("frame", "class", "clip")
 log = logging.getLogger("kicky.teacher")

@@ -16,14 +16,14 @@ import numpy as np
 from tqdm import tqdm
 
 from kicky.checks import number
+from kicky.core import store
+from kicky.core.clips import clip_id, find_clips, load_clip, split_done
+from kicky.core.quality import clip_quality
 from kicky.errors import KickyError
 from kicky.io.pool import worker_pool
 from kicky.teacher.agreement import agreement_filter
 from kicky.teacher.chain import MODES, run_chain
-from kicky.teacher.clips import clip_id, find_clips, load_clip, split_done
-from kicky.teacher.quality import clip_quality
 from kicky.teacher.registry import build_chain
-from kicky.teacher import store
 from kicky.teacher.report import coverage, write_reports
 
 log = logging.getLogger("kicky.teacher")

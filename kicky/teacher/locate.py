@@ -22,9 +22,9 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from kicky.core.clips import ClipInput
+from kicky.core.instances import Instance, Labels, box_mask
 from kicky.errors import KickyError
-from kicky.teacher.backend import ClipInput
-from kicky.teacher.instances import Instance, Labels, box_mask
 
 log = logging.getLogger("kicky.teacher.locate")
 

@@ -14,11 +14,11 @@ import cv2
 import numpy as np
 
 from kicky.checks import typed
+from kicky.core.clips import ClipInput
+from kicky.core.instances import Instance, Labels
 from kicky.errors import KickyError
 from kicky.teacher.background import build_scene, exposure_matched, jitter_diff, warp, window_medians
-from kicky.teacher.backend import ClipInput
 from kicky.teacher.blobs import Blob, anomaly, components, peaks, pitch_mask, smooth, white_mask
-from kicky.teacher.instances import Instance, Labels
 from kicky.teacher.persons import PersonSegmenter
 from kicky.teacher.shot import ShotParams, choose_chain, corridor, fill, fixture_cells, heading
 

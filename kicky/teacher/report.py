@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from kicky.core.instances import Labels
+from kicky.core.quality import summarise
 from kicky.io.atomic import write_json, write_text
-from kicky.teacher.instances import Labels
-from kicky.teacher.quality import summarise
 
 
 def coverage(labels: Labels, classes: tuple[str, ...]) -> dict:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
+from kicky.core.clips import ClipInput
+from kicky.core.instances import Instance, Labels
 from kicky.errors import KickyError
-from kicky.teacher.backend import ClipInput
-from kicky.teacher.instances import Instance, Labels
 
 _DTYPES = ("float32", "float16", "bfloat16")
 CHECKPOINT = "the facebook/sam3 checkpoint (config.json, model.safetensors, processor and tokenizer files)"

@@ -13,8 +13,8 @@ import yaml
 from kicky.dataset.coco import ANN, class_names, problem
 from kicky.dataset.splits import SPLITS
 from kicky.errors import KickyError
-from kicky.io.checkpoint import checked
 from kicky.io.atomic import write_text
+from kicky.io.checkpoint import checked
 from kicky.train import profile, report, settings
 from kicky.train.sizes import check_res
 from kicky.train.weights import own_name, resolve

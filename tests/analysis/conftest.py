@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kicky.analysis.evaluate import oracle_detections
-from kicky.teacher.clips import load_clip
+from kicky.core.clips import load_clip
 from tests.conftest import render_close_goal
 
 

@@ -6,7 +6,7 @@ import numpy as np
 from kicky.analysis import balltrack
 from kicky.analysis.config import settings
 from kicky.analysis.degrade import _disc
-from kicky.teacher.instances import Instance
+from kicky.core.instances import Instance
 
 CFG = settings()["ball"]
 

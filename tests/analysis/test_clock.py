@@ -8,9 +8,9 @@ import pytest
 
 from kicky.analysis import analyse
 from kicky.analysis.clock import Clock
+from kicky.core.clips import load_clip
+from kicky.core.truth import truth_instances
 from kicky.io.video import frame_times
-from kicky.teacher.clips import load_clip
-from kicky.teacher.oracle import truth_instances
 from tests.reliability import corpus as C
 
 SIZE = dict(width=640, height=360)

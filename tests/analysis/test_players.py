@@ -6,7 +6,7 @@ import numpy as np
 
 from kicky.analysis import players, possession
 from kicky.analysis.config import settings
-from kicky.teacher.instances import Instance
+from kicky.core.instances import Instance
 
 CFG = settings()["players"]
 

@@ -64,7 +64,7 @@ def _kick_scene(T=60, kick=50, f=1000.0, W=1920, H=1080):
     The ball then flies straight away, but its widths GROW (a leg in front, a blurred mask): the
     width-only flight says it comes towards the camera."""
     from kicky.analysis.balltrack import BallTrack
-    from kicky.teacher.instances import Instance
+    from kicky.core.instances import Instance
     people = [{} for _ in range(T)]
     for t in range(kick - 40, kick - 7):
         a = (t - (kick - 40)) / 32
@@ -94,7 +94,7 @@ def test_runup_score_takes_the_flight_from_the_3d_fit_when_given():
 def test_boxes_cut_by_the_frame_edge_are_left_out():
     """A kicker so near the camera that his feet are below the frame: box bottoms and heights are
     the frame's, so the run-up gives no answer rather than a wrong one."""
-    from kicky.teacher.instances import Instance
+    from kicky.core.instances import Instance
     people, track, kick, wh, f = _kick_scene()
     cfg = {"run_frames": [40, 8], "follow_frames": 10, "ball_frames": [2, 8]}
     flight = np.array([0.0, -0.3, 1.0])

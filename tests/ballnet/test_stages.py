@@ -14,9 +14,9 @@ import pytest
 from kicky.ballnet import crops
 from kicky.ballnet.detect import ellipse_mask, run as detect
 from kicky.ballnet.train import run as train
+from kicky.core.store import cache_path, read_labels
 from kicky.detect.merge import run as merge
 from kicky.errors import KickyError
-from kicky.teacher.store import cache_path, read_labels
 from tests.detect.conftest import compose_conf
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -174,7 +174,7 @@ def test_bad_settings_stop_with_one_clear_error(eval_data, trained, tmp_path):
 
 
 def _ball(x, y, score, d=6, shape=(60, 80)):
-    from kicky.teacher.instances import Instance
+    from kicky.core.instances import Instance
     m = np.zeros(shape, bool)
     m[y:y + d, x:x + d] = True
     return Instance("ball", m, score, "t").to_json()
@@ -212,7 +212,8 @@ def test_pseudo_merge_and_init_from_a_run(trained, eval_data, tmp_path, capsys):
     assert n["student"] > 0.9 * s["frames"]                 # hi=0: every frame where the student has a ball
     assert set(s["quality"]) == {"ball"}                     # quality=ball: only the ball scored against truth
     _, got = read_labels(cache_path(pseudo, next(p.name for p in pseudo.iterdir() if p.is_dir())))
-    assert all([i.source for i in fr if i.cls == "ball"] == ["ballnet"] for fr in got)   # hi=0: the student's
+    balls = [[i.source for i in fr if i.cls == "ball"] for fr in got]   # hi=0: the student's ball wherever it has one
+    assert all(b in (["ballnet"], []) for b in balls) and balls.count(["ballnet"]) > 0.9 * len(balls)
     with pytest.raises(KickyError, match="rule='both'"):
         merge(compose_conf("merge", [f"base={eval_data / 'labels'}", f"ball={det}", f"out={tmp_path / 'p2'}",
                                      "rule=both"]))

@@ -1,26 +1,21 @@
 """The build stage on oracle labels of simulated clips: rfdetr layout, no clip leak across splits,
 COCO json loads in pycocotools, derived classes agree with truth, clear errors on bad input."""
 import json
-import os
 import shutil
 
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 from pycocotools.coco import COCO
 
 from kicky.dataset.build import run
 from kicky.errors import KickyError
 from kicky.teacher.label import run as label
+from tests.helpers import compose_conf
 
-CONF = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "conf"))
 NAMES = ("goal", "saved", "wide", "pass", "dribble", "trap")
 
 
 def _conf(name, **over):
-    with initialize_config_dir(CONF, version_base="1.3"):
-        cfg = compose(name, overrides=[f"{k}={v}" for k, v in over.items()])
-    return OmegaConf.to_container(cfg, resolve=True)
+    return compose_conf(name, [f"{k}={v}" for k, v in over.items()])
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
+from kicky.core.instances import Instance
 from kicky.dataset.derive import derive
 from kicky.dataset.splits import assign, split_of
 from kicky.errors import KickyError
-from kicky.teacher.instances import Instance
 
 R = {"train": 0.7, "valid": 0.15, "test": 0.15}
 

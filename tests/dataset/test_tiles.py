@@ -8,13 +8,13 @@ import cv2
 import numpy as np
 import pytest
 
+from kicky.core.instances import Instance
+from kicky.core.store import read_labels
 from kicky.dataset.build import video_of
 from kicky.dataset.tiles import KINDS, Tile, crop_instances, frame_rng, plan_tiles, quotas, tile_settings
 from kicky.errors import KickyError
 from kicky.io.rle import decode
 from kicky.io.video import read_frames
-from kicky.teacher.instances import Instance
-from kicky.teacher.store import read_labels
 
 from .test_build import _build
 

@@ -5,22 +5,14 @@ detects little, which is all these tests need), and a short clip."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
-CONF = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "conf"))
+from tests.helpers import compose_conf
+
 NAMES = ("goal", "saved", "wide", "pass", "dribble", "trap")   # seed 1 puts them in all three splits
 _MEMO: dict = {}
-
-
-def compose_conf(name: str, overrides: list[str]) -> dict:
-    with initialize_config_dir(CONF, version_base="1.3"):
-        cfg = compose(name, overrides=overrides)
-    return OmegaConf.to_container(cfg, resolve=True)
 
 
 def shorten(src, dst, n: int):

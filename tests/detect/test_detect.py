@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import supervision as sv
 
+from kicky.core import store
+from kicky.core.clips import load_clip
+from kicky.core.store import read_labels
 from kicky.detect import run, slicer
-from kicky.teacher import store
 from kicky.detect.student import StudentRun
 from kicky.errors import KickyError
-from kicky.teacher.clips import load_clip
-from kicky.teacher.store import read_labels
 from kicky.teacher.oracle import OracleBackend
 from tests.detect.conftest import compose_conf
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from kicky.teacher import store
+from kicky.core import store
+from kicky.core.store import read_labels
 from kicky.errors import KickyError
 from kicky.evaluate.run import run
 from kicky.evaluate.truth_coco import dataset_images, truth_gt
-from kicky.teacher.store import read_labels
 from tests.detect.conftest import NAMES, compose_conf
 
 

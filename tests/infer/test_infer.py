@@ -107,8 +107,8 @@ def test_player_ids_match_report_boxes_one_to_one():
     """Report players are matched to a frame's player instances by box IoU >= 0.5, each instance once;
     balls, far boxes and empty frames match nothing."""
     import numpy as np
+    from kicky.core.instances import Instance
     from kicky.infer.annotate import player_ids
-    from kicky.teacher.instances import Instance
 
     def inst(cls, box):
         return Instance(cls, np.zeros((4, 4), bool), 1.0, "t", box=box)

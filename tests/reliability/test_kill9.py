@@ -194,7 +194,7 @@ def trained(world):
 # --- the stages -------------------------------------------------------------------------------------
 
 def test_label_resumes_after_kill_9(world, tmp_path):
-    from kicky.teacher.store import read_labels
+    from kicky.core.store import read_labels
     out, rep = tmp_path / "labels", tmp_path / "rep"
     args = ["-m", "kicky.teacher", *world["label_args"], f"out={out}", f"reports={rep}"]
     workers = _kill_when(args, tmp_path, lambda: any(out.glob("*/labels.json")), 120, "label")

@@ -78,6 +78,6 @@ def test_ctrl_c_stops_within_two_seconds_with_one_line(tmp_path, child):
     assert time.time() - t0 < 2.0
     assert p.returncode == 130, err
     lines = [x for x in err.splitlines() if x.strip()]
-    assert lines == ["error: interrupted: rerun the same command to resume (finished clips and epochs are kept)"], err
+    assert lines == ["error: interrupted: rerun the same command to resume (finished clips and epochs are kept; training: add resume=true)"], err
     time.sleep(1.0)
     assert not any(_alive(w) for w in pids)

@@ -1,7 +1,7 @@
 """Agreement labels on a known ball path: a thrown ball with a teleporting false detection."""
 
+from kicky.core.instances import Instance, box_mask
 from kicky.teacher.agreement import agreement_filter
-from kicky.teacher.instances import Instance, box_mask
 
 
 def _ball(x, y, src="motion"):

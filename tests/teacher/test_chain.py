@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
+from kicky.core.clips import ClipInput
+from kicky.core.instances import present
 from kicky.errors import KickyError
-from kicky.teacher.backend import ClipInput
 from kicky.teacher.chain import run_chain, still_empty
-from kicky.teacher.instances import present
 from kicky.teacher.oracle import OracleBackend
 
 C = ("ball", "player", "goal")

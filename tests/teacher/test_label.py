@@ -7,20 +7,17 @@ import subprocess
 import sys
 
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
+from kicky.core.store import read_labels
+from tests.helpers import compose_conf
 from kicky.errors import KickyError
 from kicky.teacher.label import run
-from kicky.teacher.store import read_labels
 
 CONF = os.path.join(os.path.dirname(__file__), "..", "..", "conf")
 
 
 def _conf(**over):
-    with initialize_config_dir(os.path.abspath(CONF), version_base="1.3"):
-        cfg = compose("label", overrides=[f"{k}={v}" for k, v in over.items()])
-    return OmegaConf.to_container(cfg, resolve=True)
+    return compose_conf("label", [f"{k}={v}" for k, v in over.items()])
 
 
 @pytest.fixture
@@ -108,7 +105,7 @@ def test_missing_sam3_weights_names_the_place(clip_set, tmp_path):
 
 def test_staging_folders_are_not_clips(clip_set):
     """A killed sim leaves `.<clip>.*` staging folders with a clip.mp4 inside: never a clip."""
-    from kicky.teacher.clips import find_clips
+    from kicky.core.clips import find_clips
     root, goal_id, _ = clip_set
     shutil.copytree(root / goal_id, root / f".{goal_id}.abc123")
     assert [p.name for p in find_clips(root)] == sorted(["goal", "pass"])

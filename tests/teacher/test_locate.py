@@ -14,9 +14,9 @@ import cv2
 import numpy as np
 import pytest
 
+from kicky.core.clips import ClipInput
+from kicky.core.instances import box_mask
 from kicky.errors import KickyError
-from kicky.teacher.backend import ClipInput
-from kicky.teacher.instances import box_mask
 from kicky.teacher.locate import STAT_KEYS, LocateAnythingBackend, parse_boxes
 
 W, H = 640, 360

@@ -3,9 +3,9 @@ measured when written (ball P 0.81 / R 0.46, player R 0.41 / IoU 0.76, goal R 1.
 regression in any part (stabilisation, background, ball tracking, person masks, goal frame) fails."""
 import numpy as np
 
-from kicky.teacher.clips import load_clip
+from kicky.core.clips import load_clip
+from kicky.core.quality import clip_quality, summarise
 from kicky.teacher.motion import MotionBackend
-from kicky.teacher.quality import clip_quality, summarise
 
 C = ("ball", "player", "goal")
 

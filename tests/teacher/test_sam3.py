@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
+from kicky.core.clips import ClipInput
+from kicky.core.instances import Instance, mask_box
 from kicky.errors import KickyError
-from kicky.teacher.backend import ClipInput
-from kicky.teacher.instances import Instance, mask_box
 from kicky.teacher.sam3 import Sam3Backend, _TorchCvUtils
 
 ONTOLOGY = {"ball": "ball", "player": "person", "goal": "goal post"}

@@ -3,7 +3,7 @@ windowed run of the truth-driven oracle gives the very labels of one pass over t
 import numpy as np
 import pytest
 
-from kicky.teacher.clips import load_clip
+from kicky.core.clips import load_clip
 from kicky.teacher.label import teach, windows
 from tests.detect.conftest import compose_conf
 

@@ -7,22 +7,17 @@ import subprocess
 import sys
 
 import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
 from kicky.errors import KickyError
 from kicky.train.run import run as train
 from kicky.train.sizes import check_res
+from tests.helpers import compose_conf
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-CONF = os.path.join(ROOT, "conf")
 CLASSES = ["ball", "player", "goal"]
 
 
-def _conf(name, overrides):
-    with initialize_config_dir(CONF, version_base="1.3"):
-        cfg = compose(name, overrides=overrides)
-    return OmegaConf.to_container(cfg, resolve=True)
+_conf = compose_conf
 
 
 def _train(dataset, out, *over):

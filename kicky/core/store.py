@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from kicky.core.instances import Instance, Labels
 from kicky.errors import KickyError
 from kicky.io.atomic import write_json
-from kicky.teacher.instances import Instance, Labels
 
 VERSION = 1
 NAME = "labels.json"

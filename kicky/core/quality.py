@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from kicky.core.instances import Instance, Labels
 from kicky.io.rle import decode
-from kicky.teacher.instances import Instance, Labels
 
 
 def _centre(mask: np.ndarray) -> np.ndarray:
