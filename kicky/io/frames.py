@@ -64,7 +64,10 @@ class VideoFrames:
         idx = range(self._n)[key] if isinstance(key, slice) else [int(k) for k in key]
         if len(idx) == 0:
             return np.empty((0, self.height, self.width, 3), np.uint8)
-        return np.stack([self._frame(t) for t in idx])
+        out = np.empty((len(idx), self.height, self.width, 3), np.uint8)   # filled in place: no list + copy
+        for j, t in enumerate(idx):
+            out[j] = self._frame(t)
+        return out
 
     def __iter__(self):
         for t in range(self._n):
