@@ -13,11 +13,19 @@
 #                                      # first one's weights trains on them, then detect + score as in learn
 #   scripts/ball_gpu.sh all N SEED MIN # label, learn and selftrain one after the other (run it detached and
 #                                      # poll $OUT/steps.log: it outlasts one device command)
+#   scripts/ball_gpu.sh ablate N SEED MIN LABELS
+#                                      # the specialist's ablation on one set of clips: simulate them, take the
+#                                      # motion teacher's labels from LABELS (made elsewhere, e.g. on a CPU
+#                                      # machine: the GPU's time goes to training), oracle labels, then three
+#                                      # runs side by side on the one GPU, same clips, same minutes:
+#                                      # oracle / teacher / teacher + pasted synthetic balls; detect, score;
+#                                      # then a self-training round from the pasted run (RUN1=paste)
 #
-# Environment: W (work dir, default /tmp/w), OUT (where figures are copied), WORKERS (default 16).
+# Environment: W (work dir, default /tmp/w), OUT (where figures are copied), WORKERS (default 16),
+# SIM_ARGS / TRAIN_ARGS / SPLIT_ARGS (extra overrides: a CPU smoke run passes sim=test, limit_steps=, crop=).
 # Wheels the image lacks: .ballnet_gpu/setup.sh (not in git: cp312 wheels + pip install --target).
 set -uo pipefail
-W=${W:-/tmp/w}; OUT=${OUT:-$W/out}; J=${WORKERS:-16}
+W=${W:-/tmp/w}; OUT=${OUT:-$W/out}; J=${WORKERS:-16}; SIM_ARGS=${SIM_ARGS:-}; TRAIN_ARGS=${TRAIN_ARGS:-}
 mkdir -p "$W" "$OUT"
 t0=$(date +%s); stamp() { echo "== $1 ($(( $(date +%s) - t0 )) s)" | tee -a "$OUT/steps.log"; }
 case "${1:?label|learn}" in
@@ -48,26 +56,64 @@ learn)
   cp "$W/m/eval.md" "$W/m/eval.json" "$OUT/" 2>/dev/null
   stamp done ;;
 selftrain)
+  R1="$W/run${RUN1:+_$RUN1}"
   stamp "self-training: ballnet detects the train / valid clips"
-  python3 -m kicky.ballnet.detect run="$W/run" clips="$W/clips" data="$W/ds" 'splits=[train,valid]' out="$W/det_tv" \
+  python3 -m kicky.ballnet.detect run="$R1" clips="$W/clips" data="$W/ds" 'splits=[train,valid]' out="$W/det_tv" \
       threshold=0.1 2>&1 | grep -E "^kicky|rror"
   python3 -m kicky.detect.merge base="$W/labels" ball="$W/det_tv" out="$W/pseudo" clips="$W/clips" data="$W/ds" \
       'splits=[train,valid]' rule=pseudo name=pseudo quality=ball 2>&1 | grep -E "^kicky|rror" | tee -a "$OUT/steps.log"
   cp "$W/pseudo/detect.json" "$OUT/pseudo.json" 2>/dev/null
   stamp "ballnet round 2 on the pseudo-labels"
-  python3 -m kicky.ballnet.train labels="$W/pseudo" clips="$W/clips" data="$W/ds" out="$W/run2" init="$W/run" epochs=60 \
-      batch=32 crops.every=1 workers="$J" loader_workers=8 max_minutes="${2:-3}" 2>&1 | grep -E "^kicky|rror" | tail -4
+  python3 -m kicky.ballnet.train labels="$W/pseudo" clips="$W/clips" data="$W/ds" out="$W/run2" init="$R1" epochs=60 \
+      batch=32 crops.every=1 workers="$J" loader_workers=8 max_minutes="${2:-3}" $TRAIN_ARGS "${@:3}" 2>&1 | grep -E "^kicky|rror" | tail -4
   cp "$W/run2/history.json" "$OUT/history2.json"; cp "$W/run2/metrics.json" "$OUT/metrics2.json" 2>/dev/null
   python3 -m kicky.ballnet.detect run="$W/run2" clips="$W/clips" data="$W/ds" 'splits=[test]' out="$W/det2" 2>&1 | grep -E "^kicky|rror"
   python3 -m kicky.detect.merge base="$W/labels" ball="$W/det2" out="$W/merged2" clips="$W/clips" data="$W/ds" \
       'splits=[test]' 2>&1 | grep -E "^kicky|rror"
   stamp "evaluate round 2"
   python3 evaluate.py clips="$W/clips" data="$W/ds" 'splits=[test]' '~sources.student' sources.motion.path="$W/labels" \
-      "+sources.ballnet={kind: labels, path: $W/det}" "+sources.motion_ballnet={kind: labels, path: $W/merged}" \
+      "+sources.ballnet_r1={kind: labels, path: ${R1/run/det}}" \
       "+sources.ballnet_r2={kind: labels, path: $W/det2}" "+sources.motion_ballnet_r2={kind: labels, path: $W/merged2}" \
       pose=false logger.name=none metrics="$W/m2" plots="$W/p2" hydra.run.dir="$W/h/e2" 2>&1 | tail -2
   cp "$W/m2/eval.md" "$OUT/eval2.md"; cp "$W/m2/eval.json" "$OUT/eval2.json" 2>/dev/null
   stamp done ;;
 all)
   "$0" label "${2:-80}" "${3:-77}" && "$0" learn "${4:-3.5}" && "$0" selftrain "${4:-3.5}" ;;
+ablate)
+  M=${4:-4}
+  stamp "simulate ${2:-80} clips, seed ${3:-77}"
+  python3 -m kicky.sim n_clips="${2:-80}" seed="${3:-77}" out="$W/clips" workers="$J" hydra.run.dir="$W/h/sim" $SIM_ARGS 2>&1 | tail -1
+  rm -rf "$W/labels"; cp -r "${5:?LABELS: the motion teacher label caches}" "$W/labels"
+  stamp "build + oracle labels"
+  python3 -m kicky.teacher teacher=oracle clips="$W/clips" out="$W/oracle" reports="$W/rep_o" workers=8 \
+      hydra.run.dir="$W/h/o" > "$W/oracle.log" 2>&1 &
+  python3 -m kicky.dataset labels="$W/labels" clips="$W/clips" out="$W/ds" reports="$W/rep" workers=8 \
+      ${SPLIT_ARGS:-dataset.split.train=0.7 dataset.split.valid=0.1 dataset.split.test=0.2} hydra.run.dir="$W/h/b" 2>&1 | tail -1
+  wait; tail -1 "$W/oracle.log"
+  [ -f "$W/ds/manifest.json" ] && [ -d "$W/oracle" ] || { stamp "build or oracle labels failed"; exit 1; }
+  stamp "three ballnet runs side by side, $M min each"
+  arm() {  # name labels [overrides]
+    python3 -m kicky.ballnet.train labels="$2" clips="$W/clips" data="$W/ds" out="$W/run_$1" epochs=60 batch=32 \
+        crops.every=1 workers=5 loader_workers=5 max_minutes="$M" $TRAIN_ARGS "${@:3}" > "$W/train_$1.log" 2>&1
+    grep -E "^kicky: (best|ballnet)|rror" "$W/train_$1.log" | sed "s/^/[$1] /" | tee -a "$OUT/steps.log"
+    cp "$W/run_$1/history.json" "$OUT/history_$1.json" 2>/dev/null; }
+  arm oracle "$W/oracle" & arm teacher "$W/labels" & arm paste "$W/labels" augment.paste.p=0.5 & wait
+  stamp "detect the test clips"
+  srcs=()
+  for a in oracle teacher paste; do
+    python3 -m kicky.ballnet.detect run="$W/run_$a" clips="$W/clips" data="$W/ds" 'splits=[test]' out="$W/det_$a" \
+        name="ballnet_$a" 2>&1 | grep -E "^kicky|rror" | sed "s/^/[$a] /" | tee -a "$OUT/steps.log"
+    python3 -m kicky.detect.merge base="$W/labels" ball="$W/det_$a" out="$W/merged_$a" clips="$W/clips" data="$W/ds" \
+        'splits=[test]' quality=ball 2>&1 | grep -E "rror"
+    srcs+=("+sources.ballnet_$a={kind: labels, path: $W/det_$a}" "+sources.motion_ballnet_$a={kind: labels, path: $W/merged_$a}")
+  done
+  stamp evaluate
+  python3 evaluate.py clips="$W/clips" data="$W/ds" 'splits=[test]' '~sources.student' sources.motion.path="$W/labels" \
+      "${srcs[@]}" pose=false logger.name=none metrics="$W/m" plots="$W/p" hydra.run.dir="$W/h/e" 2>&1 | tail -2
+  cp "$W/m/eval.md" "$W/m/eval.json" "$OUT/" 2>/dev/null
+  RUN1=paste "$0" selftrain "${6:-3.5}" augment.paste.p=0.5
+  tar -czf "$OUT/runs.tgz" -C "$W" run_oracle/best.pt run_teacher/best.pt run_paste/best.pt run2/best.pt \
+      run_oracle/config.yaml run_teacher/config.yaml run_paste/config.yaml run2/config.yaml \
+      run_oracle/metrics.json run_teacher/metrics.json run_paste/metrics.json run2/metrics.json 2>/dev/null
+  stamp "all done" ;;
 esac

@@ -179,7 +179,8 @@ class CropSet:
     """A torch-style dataset over cached crops (paths opened lazily per process as memmaps, or
     in-memory (x, box) arrays): item -> {x (crop, crop, 9) uint8, box (4,), heat, ind, mask, offset,
     size}. `augment` (train only): horizontal flip and brightness / contrast, the same for all three
-    frames of a window."""
+    frames of a window; `augment.paste` (p > 0): a crop with no labelled ball gets a synthetic one
+    with probability p (kicky/ballnet/paste.py), its box the target."""
 
     def __init__(self, parts: list, stride: int, augment: dict | None = None, max_objs: int = 4,
                  min_radius: int = 1):
@@ -216,6 +217,11 @@ class CropSet:
         x, box = np.array(xs[k - self.starts[i]]), bs[k - self.starts[i]].astype(np.float32).copy()
         c = x.shape[1]
         a = self.augment
+        pc = (a or {}).get("paste") or {}
+        if float(pc.get("p", 0.0)) > 0 and not np.isfinite(box).all() and random.random() < float(pc["p"]):
+            from kicky.ballnet.paste import paste
+            box = np.array(paste(x, np.random.default_rng(random.getrandbits(63)), float(pc.get("diameter", 10.0)), pc),
+                           np.float32)
         if a:
             if random.random() < float(a.get("flip", 0.5)):
                 x = x[:, ::-1]

@@ -60,11 +60,28 @@ def clip_jobs(conf: dict) -> dict[str, list[tuple[Path, Path]]]:
     return jobs
 
 
-def schedule(step: int, total: int, warmup: int, floor: float) -> float:
-    """The lr factor: linear warmup to 1, then cosine down to `floor`."""
+def augment_conf(augment, boxes) -> dict | None:
+    """The train augmentation with `paste.diameter` set from the labelled balls (the median of their
+    boxes' longer side; 10 px when there are none): pasted balls take the size the teacher saw."""
+    if not augment:
+        return None
+    a = {k: (dict(v) if hasattr(v, "items") else v) for k, v in dict(augment).items()}
+    p = a.get("paste")
+    if p and float(p.get("p", 0.0)) > 0:
+        if not 0 < float(p["p"]) <= 1:
+            raise KickyError(f"augment.paste.p={p['p']}: expected a probability in [0, 1]")
+        ok = boxes[np.isfinite(boxes).all(1)] if boxes is not None and len(boxes) else np.zeros((0, 4))
+        sides = np.maximum(ok[:, 2] - ok[:, 0], ok[:, 3] - ok[:, 1]) if len(ok) else np.zeros(0)
+        p["diameter"] = float(np.median(sides)) if len(sides) else 10.0
+    return a
+
+
+def schedule(step: int, total: int, warmup: int, floor: float, clock: float = 0.0) -> float:
+    """The lr factor: linear warmup to 1, then cosine down to `floor`. `clock` (a time-boxed run: the
+    share of max_minutes used) moves the cosine on when time, not steps, ends the run first."""
     if step < warmup:
         return (step + 1) / warmup
-    p = min((step - warmup) / max(total - warmup, 1), 1.0)
+    p = min(max((step - warmup) / max(total - warmup, 1), clock), 1.0)
     return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * p))
 
 
@@ -150,9 +167,10 @@ def run(conf: dict) -> dict:
     loss_w = dict(conf["loss"])
     mk = lambda split, aug: crops.CropSet(cache[split], model.stride, aug, int(loss_w.get("max_objs", 4)),  # noqa: E731
                                           int(loss_w.get("min_radius", 1)))
-    train_set, valid_set = mk("train", conf.get("augment")), mk("valid", None)
+    train_set, valid_set = mk("train", None), mk("valid", None)
     if not len(train_set):
         raise KickyError(f"no train crops (the train clips of {conf['data']} have no frames?)")
+    train_set.augment = augment_conf(conf.get("augment"), train_set.boxes())
     n_ball = int(np.isfinite(train_set.boxes()).all(1).sum())
     print(f"kicky: ballnet {model.config()} on {device}{' (bf16)' if amp else ''}: {len(train_set)} train crops "
           f"({n_ball} with the ball) from {len(jobs['train'])} clips, {len(valid_set)} valid crops from "
@@ -167,8 +185,14 @@ def run(conf: dict) -> dict:
     if n["limit_steps"]:
         per_epoch = min(per_epoch, n["limit_steps"])
     total_steps = per_epoch * n["epochs"]
+    t_train = time.monotonic()
+    budget = None if n["max_minutes"] is None else n["max_minutes"] * 60 - (t_train - t_start)
+
+    def clock() -> float:   # the share of the time box left after the crop pass that is used up
+        return 0.0 if not budget or budget <= 0 else (time.monotonic() - t_train) / budget
+
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: schedule(s, total_steps, n["warmup_steps"], n["min_lr"]))
+        opt, lambda s: schedule(s, total_steps, n["warmup_steps"], n["min_lr"], clock()))
     history, best, start = [], None, 0
     if conf.get("resume") and last.is_file():
         from kicky.io.checkpoint import checked

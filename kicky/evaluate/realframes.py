@@ -1,5 +1,6 @@
 """`python -m kicky.evaluate.realframes run=outputs/train/<run> [data=../shared/realdata/ball_broadcast/valid]
 [out=metrics/realframes.json] [size=[1920,1080]] [threshold=0.3] [sliced=true] ...`
+(or `ballnet=outputs/ballnet/<run>` in place of run=: the ball specialist, each still its own window)
 
 The sim-to-real gap of the ball: the student over real frames with YOLO ball boxes (`images/`,
 `labels/<stem>.txt`, lines `0 cx cy w h` normalised; class 0 = ball; an image without a label file
@@ -113,6 +114,17 @@ def detect_balls(student, frames) -> tuple[list[list[Ball]], dict]:
     return [[(*(float(v) for v in i.box), float(i.score)) for i in f if i.cls == "ball"] for f in labels], timing
 
 
+def ballnet_balls(detector, frames) -> tuple[list[list[Ball]], dict]:
+    """The ball specialist's balls per still: each is its own three-frame window (f, f, f), so only
+    its appearance cue can fire (a ball at rest, as far as the network can tell)."""
+    out, seconds = [], 0.0
+    for f in frames:
+        labels, timing = detector.detect([f, f, f])
+        out.append([(*(float(v) for v in i.box), float(i.score)) for i in labels[1] if i.cls == "ball"])
+        seconds += timing["seconds"]
+    return out, {"seconds": seconds}
+
+
 def frame_size(v) -> tuple[int, int]:
     try:
         w, h = (int(x) for x in v)
@@ -135,14 +147,20 @@ def run(conf: dict) -> dict:
         raise KickyError("slice.mode=roi follows the ball from frame to frame of a clip; real frames are "
                          "unrelated stills: use slice.mode=grid")
     items = load_yolo(conf["data"], size)
-    student = Student.from_config(conf.get("run"), conf)
-    if "ball" not in student.classes:
-        raise KickyError(f"the student of {conf['run']} has no ball class ({', '.join(student.classes)})")
+    if conf.get("ballnet"):
+        from kicky.ballnet.detect import BallDetector
+        student = BallDetector.from_config({**conf, "run": conf["ballnet"], "checkpoint": "best", "scale": 1.0,
+                                            "k": None, "name": "ballnet"})
+        student.sliced, find = False, ballnet_balls
+    else:
+        student, find = Student.from_config(conf.get("run"), conf), detect_balls
+        if "ball" not in student.classes:
+            raise KickyError(f"the student of {conf['run']} has no ball class ({', '.join(student.classes)})")
     balls, seconds = [], 0.0
     with tqdm(total=len(items), desc="real frames", unit="img", leave=False) as bar:
         for i in range(0, len(items), student.batch):
             chunk = items[i:i + student.batch]
-            got, timing = detect_balls(student, [read_frame(p, size) for p, _ in chunk])
+            got, timing = find(student, [read_frame(p, size) for p, _ in chunk])
             balls += got
             seconds += timing["seconds"]
             bar.update(len(chunk))
@@ -158,10 +176,11 @@ def run(conf: dict) -> dict:
                           for (p, t), bs, h in zip(items, balls, hits)]}
     write_json(conf["out"], summary, indent=1)
     d = summary["detector"]
+    how = "native resolution, each still as a static window" if conf.get("ballnet") else \
+        f"@ {d['res']} px, sliced ball pass {'on' if student.sliced else 'off'}"
     print(f"kicky: {s['n_images']} real frames at {size[0]}x{size[1]}: ball recall {s['recall']:.3f} "
           f"({s['found']}/{s['n_balls']} at score >= {student.threshold:g}), AP50 {s['ap50']:.3f}, "
-          f"AP {s['ap']:.3f}; {d['model']} @ {d['res']} px, sliced ball pass "
-          f"{'on' if student.sliced else 'off'}, {d['fps']} frames/s on {d['device']} -> {conf['out']}")
+          f"AP {s['ap']:.3f}; {d['model']} {how}, {d['fps']} frames/s on {d['device']} -> {conf['out']}")
     return summary
 
 

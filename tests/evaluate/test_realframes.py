@@ -158,3 +158,36 @@ def test_cli_missing_folder_is_one_line(tmp_path):
                        cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert p.stderr.strip().splitlines() == [p.stderr.strip()] and p.stderr.startswith("error: no real frames at")
+
+
+def test_real_frames_with_the_ball_specialist(tmp_path, capsys):
+    """ballnet= scores the ball specialist: each still is its own (f, f, f) window; the saved numbers
+    are the pure scoring of its balls, and it reads the stills at native resolution."""
+    import torch
+    import yaml
+
+    from kicky.ballnet.detect import BallDetector
+    from kicky.ballnet.model import build
+    from kicky.evaluate.realframes import ballnet_balls
+    run_dir = tmp_path / "ballnet"
+    run_dir.mkdir()
+    torch.manual_seed(0)
+    model = build({"widths": [8, 16, 16], "stride": 2, "frames": 3})
+    with torch.no_grad():
+        model.size[-1].bias.fill_(3.0)               # random weights: boxes of ~6 px, not of zero size
+    torch.save({"model": model.state_dict(), "model_conf": model.config(), "epoch": 1,
+                "decode": {"k": 1, "threshold": 0.0}}, run_dir / "best.pt")
+    (run_dir / "config.yaml").write_text(yaml.safe_dump({"model": model.config()}))
+    data = _real_like(tmp_path / "real")
+    over = [f"ballnet={run_dir}", f"data={data}", f"out={tmp_path / 'rf.json'}", "device=cpu", "threshold=0.0",
+            "size=[640,360]"]
+    saved = run(compose_conf("realframes", over))
+    assert saved["detector"]["model"] == "ballnet" and saved["detector"]["frames"] == 2
+    assert saved["n_pred"] == 2                      # k = 1 peak per still, threshold 0
+    det = BallDetector(run_dir, device="cpu", threshold=0.0)
+    items = load_yolo(data, (640, 360))
+    balls, _ = ballnet_balls(det, [read_frame(p, (640, 360)) for p, _ in items])
+    ref = score_balls([t for _, t in items], balls, (640, 360), 0.0)
+    assert saved["recall"] == round(ref["recall"], 4) and saved["ap50"] == round(ref["ap50"], 4)
+    assert [im["balls"] for im in saved["images"]] == [[[round(v, 4) for v in b] for b in bs] for bs in balls]
+    assert "ballnet native resolution" in capsys.readouterr().out
