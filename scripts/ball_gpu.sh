@@ -16,7 +16,8 @@
 #   scripts/ball_gpu.sh ablate N SEED MIN LABELS
 #                                      # the specialist's ablation on one set of clips: simulate them, take the
 #                                      # motion teacher's labels from LABELS (made elsewhere, e.g. on a CPU
-#                                      # machine: the GPU's time goes to training), oracle labels, then three
+#                                      # machine: the GPU's time goes to training; clips missing there are
+#                                      # labelled here), oracle labels, then three
 #                                      # runs side by side on the one GPU, same clips, same minutes:
 #                                      # oracle / teacher / teacher + pasted synthetic balls; detect, score;
 #                                      # then a self-training round from the pasted run (RUN1=paste)
@@ -83,7 +84,15 @@ ablate)
   M=${4:-4}
   stamp "simulate ${2:-80} clips, seed ${3:-77}"
   python3 -m kicky.sim n_clips="${2:-80}" seed="${3:-77}" out="$W/clips" workers="$J" hydra.run.dir="$W/h/sim" $SIM_ARGS 2>&1 | tail -1
-  rm -rf "$W/labels"; cp -r "${5:?LABELS: the motion teacher label caches}" "$W/labels"
+  rm -rf "$W/labels"; mkdir -p "$W/labels"   # LABELS: a folder of label caches, or a .tgz of one's contents
+  case "${5:?LABELS: the motion teacher label caches}" in
+    *.tgz|*.tar.gz) tar -xzf "$5" -C "$W/labels" ;;
+    *) cp -r "$5"/. "$W/labels"/ ;;
+  esac
+  stamp "motion teacher: the clips LABELS lacks ($(ls -d "$W"/labels/*/ | wc -l) labelled there)"
+  python3 -m kicky.teacher clips="$W/clips" out="$W/labels" reports="$W/rep" workers="$J" \
+      teacher.backends.motion.person_model=none hydra.run.dir="$W/h/t" 2>&1 | grep -v Warn | tail -2
+  cp "$W/rep/label.json" "$W/rep/label.md" "$OUT/" 2>/dev/null
   stamp "build + oracle labels"
   python3 -m kicky.teacher teacher=oracle clips="$W/clips" out="$W/oracle" reports="$W/rep_o" workers=8 \
       hydra.run.dir="$W/h/o" > "$W/oracle.log" 2>&1 &

@@ -39,6 +39,22 @@ def per_class_ap(ev: dict, split: str, path: Path) -> Path:
     return path
 
 
+def pr_rows(ev: dict, split: str) -> list[dict]:
+    """Every source's segm PR curve at IoU 0.5 as flat rows {source, class, recall, precision}: the
+    JSON `dvc plots show / diff` draws (x recall, y precision), beside the PNGs."""
+    return [{"source": n, "class": c, "recall": r, "precision": p}
+            for n, s in ev["sources"].items() for c in ev["classes"]
+            for r, p in zip(s["detection"][split]["segm"]["pr"][c]["recall"],
+                            s["detection"][split]["segm"]["pr"][c]["precision"])]
+
+
+def ap_rows(ev: dict, split: str) -> list[dict]:
+    """Per source and class, segm and bbox AP@50:95 as flat rows (a bar plot for `dvc plots`)."""
+    return [{"source": n, "class": c, **{f"{k}_AP": s["detection"][split][k]["per_class"][c]["AP"]
+                                         for k in ("segm", "bbox")}}
+            for n, s in ev["sources"].items() for c in ev["classes"]]
+
+
 def pr_curves(ev: dict, name: str, split: str, path: Path) -> Path:
     import matplotlib
     matplotlib.use("Agg")

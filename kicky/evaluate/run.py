@@ -234,6 +234,9 @@ def run(conf: dict) -> dict:
     pngs = [plots.per_class_ap(ev, "overall", plot_dir / "eval_per_class_ap.png")]
     pngs += [plots.pr_curves(ev, s.name, "overall", plot_dir / f"eval_pr_{s.name}.png") for s in sources]
     write_json(metrics / "eval.json", _lean(ev), indent=1)
+    write_json(metrics / "eval_headline.json", table.headline_figures(ev), indent=1)
+    write_json(plot_dir / "eval_pr.json", plots.pr_rows(ev, "overall"))
+    write_json(plot_dir / "eval_ap.json", plots.ap_rows(ev, "overall"), indent=1)
     write_text(metrics / "eval.md", md)
     write_json(out / "eval_full.json", {**ev, "rows": rows}, indent=1)
     journal.clear()

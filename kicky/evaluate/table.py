@@ -6,6 +6,25 @@ from __future__ import annotations
 from kicky.analysis.scoring import outcome_table
 
 
+HEADLINE = ("goal_acc", "goal_balanced_acc", "foot_acc", "pose_capture", "speed_err_median")
+
+
+def headline_figures(ev: dict) -> dict:
+    """What `dvc metrics show / diff` compares across experiments: per source, on the held-out test
+    split (every clip when no test clip was scored), ball and mean segm AP and the downstream figures
+    (leg = foot_acc), and x real-time. The full evaluation stays in eval.json."""
+    def split_of(s: dict) -> str:
+        return "test" if (s["downstream"].get("test") or {}).get("n") else "overall"
+    out = {}
+    for name, s in ev["sources"].items():
+        sp = split_of(s)
+        segm = s["detection"][sp]["segm"]
+        out[name] = {"split": sp, "ball_AP": (segm["per_class"].get("ball") or {}).get("AP"), "mAP": segm["AP"],
+                     **{k: s["downstream"][sp].get(k) for k in HEADLINE},
+                     "x_realtime": (s.get("throughput") or {}).get("x_realtime")}
+    return {"n_clips": ev.get("n_clips"), "sources": out}
+
+
 def pct(x) -> str:
     return "-" if x is None else f"{100 * x:.1f} %"
 

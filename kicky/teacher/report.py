@@ -34,6 +34,16 @@ def quality_table(rows: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def headline(result: dict) -> dict:
+    """What `dvc metrics show / diff` compares across labelling runs: coverage per class, how many
+    clips have no ball, and label quality (precision / recall / IoU per source and class). The per-clip
+    detail stays in label.json."""
+    q = {src: {c: {k: s.get(k) for k in ("precision", "recall", "iou")} for c, s in per.items()}
+         for src, per in (result.get("quality") or {}).items()}
+    return {"clips": result["clips"], "noball_clips": len(result["noball_clips"]),
+            "coverage": {c: s["coverage"] for c, s in result["coverage"].items()}, **({"quality": q} if q else {})}
+
+
 def write_reports(heads: list[dict], teacher: dict, classes: list[str], out: Path, reports: Path) -> dict:
     C = tuple(classes)
     total = {c: {"frames": 0, "covered": 0, "by_source": Counter()} for c in C}
@@ -67,6 +77,7 @@ def write_reports(heads: list[dict], teacher: dict, classes: list[str], out: Pat
         result["quality_clips"] = len(with_truth)
     write_json(out / "noball_clips.json", noball, indent=1)
     write_json(reports / "label.json", result, indent=1)
+    write_json(reports / "label_headline.json", headline(result), indent=1)
     md = [f"# Teacher labels: {name} ({teacher['mode']} mode), {len(heads)} clips", "",
           "## Coverage (frames with at least one instance)", "",
           "| all clips | " + " | ".join(f"{c} {_pct(summary[c]['covered'], summary[c]['frames'])}" for c in C) + " |",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kicky.teacher.balltrack import Tracklet, best_chain, link
+from kicky.teacher.tracklets import Tracklet, best_chain, link
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""What a finished run leaves behind: metrics.json, the per-class AP table (markdown) and a plot of
+"""What a finished run leaves behind: metrics.json (headline.json: its figures to compare across runs;
+history_plot.json: the epochs as rows for `dvc plots`), the per-class AP table (markdown) and a plot of
 per-class AP over epochs."""
 from __future__ import annotations
 
@@ -82,7 +83,26 @@ def plot(history: list[dict], classes: list[str], path: Path) -> None:
     plt.close(fig)
 
 
+def headline(metrics: dict) -> dict:
+    """What `dvc metrics show / diff` compares across runs: the model, the best valid and the test mAP,
+    the test AP per class and the training speed (the epoch history lives in history_plot.json)."""
+    keep = ("mAP_50_95", "mAP_50", "segm_mAP_50_95", "segm_mAP_50")
+    vb, test = metrics.get("valid_best") or {}, metrics.get("test") or {}
+    return {"model": metrics.get("model"), "res": metrics.get("res"), "epochs_done": metrics.get("epochs_done"),
+            "valid_best": {"epoch": vb.get("epoch"), **{k: vb.get(k) for k in keep}},
+            "test": {**{k: test.get(k) for k in keep}, "per_class_ap": test.get("per_class_ap")} if test else None,
+            "images_per_s": (metrics.get("throughput") or {}).get("images_per_s_mean_after_first")}
+
+
+def history_plot(history: list[dict]) -> list[dict]:
+    """The epoch history as flat {epoch, key: number} rows: what `dvc plots show / diff` reads."""
+    return [{k: v for k, v in r.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            for r in history if "epoch" in r]
+
+
 def write(run_dir: Path, metrics: dict) -> None:
     write_json(run_dir / "metrics.json", metrics, indent=1)
+    write_json(run_dir / "headline.json", headline(metrics), indent=1)
+    write_json(run_dir / "history_plot.json", history_plot(metrics.get("history") or []), indent=1)
     write_text(run_dir / "per_class_ap.md", table(metrics))
     plot(metrics["history"], metrics["classes"], run_dir / "per_class_ap.png")

@@ -2,7 +2,7 @@
 and chains of overlapping tracklet pieces."""
 import numpy as np
 
-from kicky.teacher.balltrack import Tracklet, best_chain
+from kicky.teacher.tracklets import Tracklet, best_chain
 from kicky.teacher.shot import ShotParams, corridor, fill, fixture_cells, heading
 
 
