@@ -1,44 +1,18 @@
-"""Shared fixtures: a handful of tiny simulated clips, one per outcome and non-shot kind."""
+"""Shared fixtures (session-scoped, built once per run): a handful of tiny simulated clips, one per outcome
+and non-shot kind; six of them oracle-labelled with a built dataset; a tiny trained student (one epoch of
+2 batches at 96 px: it detects little, which is all its tests need); a short clip."""
 from __future__ import annotations
 
 import json
 import os
+import shutil
 
-import numpy as np
 import pytest
 
 os.environ.setdefault("WANDB_MODE", "offline")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from kicky.sim.config import SimConfig  # noqa: E402
-from kicky.sim.scenario import sample  # noqa: E402
-
-TEST_SIZE = dict(width=320, height=180)
-SHOT_OUTCOMES = ("goal", "saved", "post", "over", "wide")
-NON_SHOT_KINDS = ("pass", "dribble", "trap")
-
-
-def config_for(outcome: str, **kw) -> SimConfig:
-    weights = {k: float(k == outcome) for k in (*SHOT_OUTCOMES, "no_shot")}
-    return SimConfig(**{**TEST_SIZE, **kw}, outcome_weights=weights)
-
-
-def find_seed(cfg: SimConfig, want_kind: str | None = None, start: int = 0) -> int:
-    """First clip index whose scenario has the wanted kind (scenario sampling only, no rendering)."""
-    for i in range(start, start + 200):
-        if want_kind is None or sample(cfg, np.random.default_rng([7, i])).kind == want_kind:
-            return i
-    raise AssertionError(f"no {want_kind} clip in 200 tries")
-
-
-def render_close_goal(out, seed: int, index: int, distance_m: list[float]):
-    """A 640x360 goal clip on a tripod, one shooter, no keeper: (clip dir, truth)."""
-    from kicky.sim.clip import render_clip
-    cfg = SimConfig(width=640, height=360, outcome_weights={k: float(k == "goal") for k in (*SHOT_OUTCOMES, "no_shot")},
-                    handheld_prob=0.0, camera_distance_m=distance_m, extra_players=[0, 0], keeper_prob=0.0)
-    s = render_clip(cfg, seed, index, out)
-    d = out / s["clip_id"]
-    return d, json.loads((d / "truth.json").read_text())
+from tests.helpers import NAMES, NON_SHOT_KINDS, SHOT_OUTCOMES, compose_conf, config_for, find_seed, shorten  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +31,36 @@ def sim_clips(tmp_path_factory):
         s = render_clip(cfg, 7, find_seed(cfg, kind), out / kind)
         clips[kind] = out / kind / s["clip_id"]
     return {k: (d, json.loads((d / "truth.json").read_text())) for k, d in clips.items()}
+
+
+@pytest.fixture(scope="session")
+def eval_data(sim_clips, tmp_path_factory):
+    """root with clips/ (6 simulated clips), labels/ (oracle teacher) and ds/ (classes3, every split)."""
+    from kicky.dataset.build import run as build
+    from kicky.teacher.label import run as label
+    root = tmp_path_factory.mktemp("evdata")
+    for n in NAMES:
+        shutil.copytree(sim_clips[n][0], root / "clips" / n)
+    label(compose_conf("label", ["teacher=oracle", f"clips={root / 'clips'}", f"out={root / 'labels'}",
+                                 f"reports={root / 'rep'}", "workers=1"]))
+    build(compose_conf("build", [f"labels={root / 'labels'}", f"clips={root / 'clips'}", f"out={root / 'ds'}",
+                                 f"reports={root / 'rep'}", "dataset.split.train=0.5", "dataset.split.valid=0.25",
+                                 "dataset.split.test=0.25", "dataset.split.seed=1", "dataset.sampling.every=12"]))
+    return root
+
+
+@pytest.fixture(scope="session")
+def tiny_run(eval_data, tmp_path_factory):
+    from kicky.train.run import run as train
+    out = tmp_path_factory.mktemp("student") / "run"
+    train(compose_conf("train", [f"data={eval_data / 'ds'}", f"out={out}", "model=nano", "res=96", "epochs=1",
+                                 "limit_batches=2", "batch_size=2", "logger=none", "run_test=false"]))
+    return out
+
+
+@pytest.fixture(scope="session")
+def short_clips(sim_clips, tmp_path_factory):
+    """A clip folder with one 4-frame simulated clip."""
+    root = tmp_path_factory.mktemp("short")
+    shorten(sim_clips["goal"][0], root / "clips" / "short_goal", 4)
+    return root / "clips"

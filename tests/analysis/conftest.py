@@ -6,7 +6,7 @@ import pytest
 
 from kicky.analysis.evaluate import oracle_detections
 from kicky.core.clips import load_clip
-from tests.conftest import render_close_goal
+from tests.helpers import render_close_goal
 
 
 @pytest.fixture(scope="session")

@@ -87,7 +87,7 @@ def test_analysis_app_with_a_known_lens(sim_clips, tmp_path):
     """`python -m kicky.analysis known_lens=true`: each clip's own focal length replaces the prior and
     the run says so; the shot clip gets a speed error either way."""
     from kicky.analysis.evaluate import lens_settings, run as analysis_run
-    from tests.detect.conftest import compose_conf
+    from tests.helpers import compose_conf
     d, truth = sim_clips["goal"]
     a = lens_settings({"speed": {"method": "depth"}}, truth)
     assert a["speed"] == {"method": "depth", "focal_frac": truth["camera"]["K"][0][0] / truth["width"]}
@@ -110,7 +110,7 @@ def test_analysis_app_in_parallel_gives_the_serial_rows(sim_clips, tmp_path):
     """workers=2 analyses clips in worker processes; rows come back in clip order, equal to workers=1."""
     import shutil
     from kicky.analysis.evaluate import run as analysis_run
-    from tests.detect.conftest import compose_conf
+    from tests.helpers import compose_conf
     clips = tmp_path / "clips"
     for name in ("goal", "over", "pass"):
         shutil.copytree(sim_clips[name][0], clips / name)

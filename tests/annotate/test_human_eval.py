@@ -4,8 +4,7 @@ clips are left out and counted; detection AP is not measured."""
 import json
 
 from kicky.evaluate.run import run
-from tests.detect.conftest import eval_data  # noqa: F401  (memoised, shared)
-from tests.detect.conftest import compose_conf
+from tests.helpers import compose_conf
 
 
 def test_annotations_give_the_truth_based_scores(eval_data, tmp_path):

@@ -1,4 +1,3 @@
-from tests.detect.conftest import eval_data  # noqa: F401  (memoised, shared)
 """The three stages on six tiny simulated clips (320x180) with oracle labels and a built dataset:
 a tiny training run whose loss falls and which reads only the train / valid clips, its resume, the
 detect stage's caches (read back by read_labels) and the merge (base players / goal + ballnet balls);
@@ -17,7 +16,7 @@ from kicky.ballnet.train import run as train
 from kicky.core.store import cache_path, read_labels
 from kicky.detect.merge import run as merge
 from kicky.errors import KickyError
-from tests.detect.conftest import compose_conf
+from tests.helpers import compose_conf
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TINY = ["crop=96", "crops.every=8", "model.widths=[8,16,16]", "batch=8", "limit_steps=4", "loader_workers=0",

@@ -4,7 +4,7 @@ import pytest
 
 from kicky.coach.facts import Facts
 from kicky.coach.guard import Guard
-from tests.coach.conftest import report
+from tests.helpers import report
 
 
 def run(facts, pieces):

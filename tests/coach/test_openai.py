@@ -12,7 +12,7 @@ import pytest
 
 from kicky.coach import markdown, rules, stream
 from kicky.coach.facts import Facts
-from tests.coach.conftest import angle, report
+from tests.helpers import angle, report
 from tests.coach.server import Server, chunk, normal
 
 ANSWER = ["**Verdict:** Great", " strike, a goal", "!\n**Fix:** Bend your", " standing knee.\n",

@@ -9,7 +9,7 @@ import pytest
 from kicky.coach import rules
 from kicky.coach.facts import ANGLE_NAMES, Facts
 from kicky.coach.guard import Guard
-from tests.coach.conftest import angle, report
+from tests.helpers import angle, report
 
 POSES = [None] + [dict(zip(("knee", "trunk", "hip"), s))
                   for s in itertools.product(("low", "ok", "high"), ("ok", "high"), ("low", "ok", "high"))]

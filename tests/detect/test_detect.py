@@ -14,7 +14,7 @@ from kicky.detect import run, slicer
 from kicky.detect.student import StudentRun
 from kicky.errors import KickyError
 from kicky.teacher.oracle import OracleBackend
-from tests.detect.conftest import compose_conf
+from tests.helpers import compose_conf
 
 CLASSES = ("ball", "player", "goal")
 

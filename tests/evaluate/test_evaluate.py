@@ -11,7 +11,7 @@ from kicky.core.store import read_labels
 from kicky.errors import KickyError
 from kicky.evaluate.run import run
 from kicky.evaluate.truth_coco import dataset_images, truth_gt
-from tests.detect.conftest import NAMES, compose_conf
+from tests.helpers import NAMES, compose_conf
 
 
 def test_truth_coco_one_annotation_per_instance(eval_data):

@@ -13,7 +13,7 @@ import pytest
 from kicky.detect.student import Student
 from kicky.errors import KickyError
 from kicky.evaluate.realframes import detect_balls, found, load_yolo, read_frame, run, score_balls
-from tests.detect.conftest import compose_conf
+from tests.helpers import compose_conf
 
 SIZE = (1920, 1080)
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))

@@ -12,7 +12,7 @@ import pytest
 
 from kicky.errors import KickyError
 from kicky.infer.run import run
-from tests.detect.conftest import compose_conf
+from tests.helpers import compose_conf
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 

@@ -8,7 +8,7 @@ import pytest
 from kicky.infer.run import run
 from kicky.io import frames as vf
 from kicky.io.video import probe, read_frames, write_mp4
-from tests.detect.conftest import compose_conf
+from tests.helpers import compose_conf
 
 
 @pytest.fixture

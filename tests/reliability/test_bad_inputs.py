@@ -24,7 +24,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from kicky.cli import call
-from tests.detect.conftest import compose_conf
+from tests.helpers import compose_conf
 from tests.reliability import corpus as C
 
 ROOT = Path(__file__).resolve().parents[2]

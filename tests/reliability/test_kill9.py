@@ -323,7 +323,7 @@ def _detections(path: Path) -> dict:
 
 def test_detect_resumes_after_kill_9(world, trained, tmp_path):
     from kicky.detect import run as detect
-    from tests.detect.conftest import shorten
+    from tests.helpers import shorten
     clips = tmp_path / "clips"
     for c in world["ids"][:3]:
         shorten(world["clips"] / c, clips / c, 5)

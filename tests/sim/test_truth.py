@@ -48,7 +48,7 @@ def trap_540(tmp_path_factory):
     import json
 
     from kicky.sim.clip import render_clip
-    from tests.conftest import config_for, find_seed
+    from tests.helpers import config_for, find_seed
 
     cfg = config_for("no_shot", width=960, height=540)
     out = tmp_path_factory.mktemp("trap540")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import render_close_goal
+from tests.helpers import render_close_goal
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ import pytest
 
 from kicky.core.clips import load_clip
 from kicky.teacher.label import teach, windows
-from tests.detect.conftest import compose_conf
+from tests.helpers import compose_conf
 
 
 @pytest.mark.parametrize("n", [1, 59, 60, 61, 150, 241, 1000, 1801])

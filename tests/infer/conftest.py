@@ -1,1 +1,0 @@
-from tests.detect.conftest import eval_data, short_clips, tiny_run  # noqa: F401  (memoised, shared)
