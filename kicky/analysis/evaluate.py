@@ -25,12 +25,15 @@ def oracle_detections(clip) -> list:
 
 def settings_grid(cfg: dict) -> list[dict]:
     """The input conditions: clean oracle first, then each degradation of `cfg['degrade']`."""
-    rows = [{"name": "oracle", "drop": 0.0, "jitter_px": 0.0, "false_balls": 0.0, "pose": True}]
+    zero = {"drop": 0.0, "jitter_px": 0.0, "false_balls": 0.0, "drop_still": 0.0, "drop_goal": 0.0, "ball_only": False}
+    rows = [{"name": "oracle", **zero, "pose": True}]
     for d in cfg.get("degrade") or []:
-        if not isinstance(d, dict) or set(d) - {"name", "drop", "jitter_px", "false_balls", "pose"}:
-            raise KickyError(f"degrade entries look like {{drop: 0.3, jitter_px: 2, false_balls: 1}}, got {d}")
-        d = {"drop": 0.0, "jitter_px": 0.0, "false_balls": 0.0, "pose": False, **d}
-        d.setdefault("name", f"drop{d['drop']:g}_jit{d['jitter_px']:g}_fb{d['false_balls']:g}")
+        if not isinstance(d, dict) or set(d) - {"name", "pose", *zero}:
+            raise KickyError(f"degrade entries look like {{drop: 0.3, jitter_px: 2, false_balls: 1, drop_still: 0.8, "
+                             f"drop_goal: 0.8, ball_only: true}}, got {d}")
+        d = {**zero, "pose": False, **d}
+        d.setdefault("name", "_".join(f"{k}{v:g}" if not isinstance(v, bool) else k for k, v in d.items()
+                                      if k in zero and v))
         rows.append(d)
     return rows
 
@@ -53,8 +56,10 @@ def evaluate_clip(path: Path, conditions: list[dict], analysis: dict, seed: int,
         analysis = lens_settings(analysis, clip.truth)
     out = {}
     for i, c in enumerate(conditions):
-        d = dets if c["name"] == "oracle" else degrade(dets, np.random.default_rng([seed, i]), c["drop"],
-                                                        c["jitter_px"], c["false_balls"])
+        d = dets if c["name"] == "oracle" else degrade(
+            dets, np.random.default_rng([seed, i]), c["drop"], c["jitter_px"], c["false_balls"],
+            ("ball",) if c.get("ball_only") else ("ball", "player", "goal"), c.get("drop_still", 0.0),
+            c.get("drop_goal", 0.0))
         out[c["name"]] = analyse_and_score(d, clip, analysis, c["pose"])[1]
     return out
 

@@ -68,6 +68,62 @@ def _runs_out(at_goal: np.ndarray, known: np.ndarray, start: int, n: int) -> boo
     return False
 
 
+def flight_into(track: BallTrack, goal: Instance, seen: list[int], v: dict) -> int | None:
+    """The frame at which the ball's flight, fitted over its last `fit_frames` sightings (x linear,
+    y quadratic in time: projected gravity), enters the goal's mask, within `horizon` frames of the
+    last sighting and while approaching the goal; None when it does not."""
+    pts = [t for t in seen[-int(v["fit_frames"]):]]
+    if len(pts) < 3 or pts[-1] - pts[0] > 3 * int(v["fit_frames"]):
+        return None
+    t = np.array(pts, float)
+    xy = track.xy[pts]
+    bx = np.polyfit(t, xy[:, 0], 1)
+    by = np.polyfit(t, xy[:, 1], 2 if len(pts) >= 4 else 1)
+    gm = goal.mask
+    H, W = gm.shape
+    x0, y0, x1, y1 = goal.box
+    centre = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    if np.linalg.norm(xy[-1] - centre) >= np.linalg.norm(xy[0] - centre):
+        return None   # not heading for the goal
+    for dt in range(1, int(v["horizon"]) + 1):
+        px, py = np.polyval(bx, pts[-1] + dt), np.polyval(by, pts[-1] + dt)
+        if not (0 <= px < W and 0 <= py < H):
+            return None
+        if gm[int(py), int(px)]:
+            return pts[-1] + dt
+    return None
+
+
+def _vanished(track: BallTrack, at_goal: np.ndarray, above: np.ndarray, beside: np.ndarray, kick: int,
+              goals: list[Instance], cfg: dict) -> int | None:
+    """The ball's last sightings are inside the goal's box (under the bar, between the posts in the
+    image), it did not come down from above the bar, and it is not seen at all in the clip's last
+    `vanish.tail` frames: a detector that loses the ball in the net (behind the mesh) still sees a
+    goal; a save, a post or a miss leaves the ball in view or away from the goal. Where the ball is
+    lost before the goal, its fitted flight entering the goal's mask counts as the arrival
+    (`flight_into`). The frame it arrived, or None."""
+    v = cfg.get("vanish") or {}
+    if not v.get("enabled"):
+        return None
+    seen = [t for t in range(kick + 1, len(at_goal)) if track.detected[t]]
+    if not seen or len(at_goal) - 1 - seen[-1] < int(v["tail"]):
+        return None
+    inside = [bool(at_goal[t] and not above[t] and not beside[t]) for t in seen]
+    run = len(inside) - next((i for i, ok in enumerate(reversed(inside)) if not ok), len(inside))
+    if len(inside) - run >= int(v["min_frames"]):
+        first = seen[run]
+    elif v.get("horizon") and goals[seen[-1]] is not None:
+        first = flight_into(track, goals[seen[-1]], seen, v)
+        if first is None:
+            return None
+    else:
+        return None
+    prior = [t for t in seen if t < first]
+    if above[prior[-cfg["over_frames"]:]].any():
+        return None
+    return first
+
+
 def decide(track: BallTrack, detections: list[list[Instance]], kick: int | None, cfg: dict) -> GoalDecision:
     """Goal / no goal with a reason and a confidence (cfg = the `goal` section)."""
     if not track.detected.any():
@@ -92,6 +148,9 @@ def decide(track: BallTrack, detections: list[list[Instance]], kick: int | None,
     after = np.arange(kick + 1, len(in_net))
     net = after[in_net[after]]
     if not len(net):
+        gone = _vanished(track, at_goal, above, beside, kick, goals, cfg)
+        if gone is not None:
+            return GoalDecision(True, "vanished_in_goal", 0.6, gone, plane_json)
         if at_goal[after].any():
             return GoalDecision(False, "rebound", 0.8, plane_xy=plane_json)
         return GoalDecision(False, "never_reached_goal", 0.9, plane_xy=plane_json)
@@ -114,4 +173,7 @@ def decide(track: BallTrack, detections: list[list[Instance]], kick: int | None,
     need = max(cfg["min_frames"], min(cfg["rest_frames"], len(rest)))
     if int(in_net[seen].sum()) >= need and share >= 0.5:
         return GoalDecision(True, "rest_in_net", round(0.5 + 0.5 * share, 3), first, plane_json)
+    gone = _vanished(track, at_goal, above, beside, kick, goals, cfg)
+    if gone is not None:
+        return GoalDecision(True, "vanished_in_goal", 0.6, gone, plane_json)
     return GoalDecision(False, "rebound", round(1 - 0.5 * share, 3), first, plane_json)
