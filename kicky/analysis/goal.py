@@ -57,6 +57,13 @@ def _flags(track: BallTrack, goals: list[Instance], cfg: dict) -> tuple[np.ndarr
     return in_net, at_goal, above, beside, touch
 
 
+def _flagged(flag: np.ndarray, prior: list[int], frames: int, need: int = 1) -> bool:
+    """`flag` holds in at least `need` of the last `frames` sightings of `prior` (all of them when
+    there are fewer)."""
+    last = flag[prior[-int(frames):]] if frames else flag[:0]
+    return bool(len(last)) and int(last.sum()) >= min(int(need), len(last))
+
+
 def _runs_out(at_goal: np.ndarray, known: np.ndarray, start: int, n: int) -> bool:
     """The ball is known to be away from the goal for `n` frames in a row after `start`."""
     run = 0
@@ -119,7 +126,7 @@ def _vanished(track: BallTrack, at_goal: np.ndarray, above: np.ndarray, beside: 
     else:
         return None
     prior = [t for t in seen if t < first]
-    if above[prior[-cfg["over_frames"]:]].any():
+    if _flagged(above, prior, cfg["over_frames"]):
         return None
     return first
 
@@ -156,9 +163,9 @@ def decide(track: BallTrack, detections: list[list[Instance]], kick: int | None,
         return GoalDecision(False, "never_reached_goal", 0.9, plane_xy=plane_json)
     first = int(net[0])
     prior = [t for t in range(kick + 1, first) if track.detected[t] and not touch[t]]
-    if above[prior[-cfg["over_frames"]:]].any():  # came down into the net's image from above the bar
+    if _flagged(above, prior, cfg["over_frames"]):  # came down into the net's image from above the bar
         return GoalDecision(False, "over_or_wide", 0.8, first, plane_json)
-    if cfg["wide_frames"] and beside[prior[-cfg["wide_frames"]:]].any():  # came in past a post, from the side
+    if cfg["wide_frames"] and _flagged(beside, prior, cfg["wide_frames"], cfg["wide_min"]):  # came in past a post, from the side
         return GoalDecision(False, "over_or_wide", 0.7, first, plane_json)
     if plane is not None:
         pre = [t for t in range(kick + 1, first + 1) if not np.isnan(plane[t, 0])]
