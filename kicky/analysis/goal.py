@@ -79,7 +79,7 @@ def flight_into(track: BallTrack, goal: Instance, seen: list[int], v: dict) -> i
     """The frame at which the ball's flight, fitted over its last `fit_frames` sightings (x linear,
     y quadratic in time: projected gravity), enters the goal's mask, within `horizon` frames of the
     last sighting and while approaching the goal; None when it does not."""
-    pts = [t for t in seen[-int(v["fit_frames"]):]]
+    pts = seen[-int(v["fit_frames"]):]
     if len(pts) < 3 or pts[-1] - pts[0] > 3 * int(v["fit_frames"]):
         return None
     t = np.array(pts, float)

@@ -151,7 +151,7 @@ def run(conf: dict) -> dict:
         from kicky.ballnet.detect import BallDetector
         student = BallDetector.from_config({**conf, "run": conf["ballnet"], "checkpoint": "best", "scale": 1.0,
                                             "k": None, "name": "ballnet"})
-        student.sliced, find = False, ballnet_balls
+        find = ballnet_balls
     else:
         student, find = Student.from_config(conf.get("run"), conf), detect_balls
         if "ball" not in student.classes:
