@@ -13,14 +13,15 @@
 #                                      # first one's weights trains on them, then detect + score as in learn
 #   scripts/ball_gpu.sh all N SEED MIN # label, learn and selftrain one after the other (run it detached and
 #                                      # poll $OUT/steps.log: it outlasts one device command)
-#   scripts/ball_gpu.sh ablate N SEED MIN LABELS
+#   scripts/ball_gpu.sh ablate N SEED MIN LABELS [SELFMIN]
 #                                      # the specialist's ablation on one set of clips: simulate them, take the
 #                                      # motion teacher's labels from LABELS (made elsewhere, e.g. on a CPU
 #                                      # machine: the GPU's time goes to training; clips missing there are
 #                                      # labelled here), oracle labels, then three
 #                                      # runs side by side on the one GPU, same clips, same minutes:
 #                                      # oracle / teacher / teacher + pasted synthetic balls; detect, score;
-#                                      # then a self-training round from the pasted run (RUN1=paste)
+#                                      # then a self-training round from the pasted run (RUN1=paste;
+#                                      # SELFMIN=0: none); ARMS: which of oracle / teacher / paste to train
 #
 # Environment: W (work dir, default /tmp/w), OUT (where figures are copied), WORKERS (default 16),
 # SIM_ARGS / TRAIN_ARGS / SPLIT_ARGS (extra overrides: a CPU smoke run passes sim=test, limit_steps=, crop=).
@@ -106,10 +107,17 @@ ablate)
         crops.every=1 workers=5 loader_workers=5 max_minutes="$M" $TRAIN_ARGS "${@:3}" > "$W/train_$1.log" 2>&1
     grep -E "^kicky: (best|ballnet)|rror" "$W/train_$1.log" | sed "s/^/[$1] /" | tee -a "$OUT/steps.log"
     cp "$W/run_$1/history.json" "$OUT/history_$1.json" 2>/dev/null; }
-  arm oracle "$W/oracle" & arm teacher "$W/labels" & arm paste "$W/labels" augment.paste.p=0.5 & wait
+  ARMS=${ARMS:-oracle teacher paste}
+  for a in $ARMS; do
+    case $a in oracle) arm oracle "$W/oracle" & ;; teacher) arm teacher "$W/labels" & ;;
+      paste) arm paste "$W/labels" augment.paste.p=0.5 & ;; esac
+  done; wait
+  pack() { tar -czf "$OUT/runs.tgz" -C "$W" $(cd "$W" && ls -d run_*/best.pt run_*/config.yaml run_*/metrics.json run2/best.pt \
+      run2/config.yaml run2/metrics.json 2>/dev/null); }
+  pack   # the checkpoints first: they are what a later CPU session scores real frames with
   stamp "detect the test clips"
   srcs=()
-  for a in oracle teacher paste; do
+  for a in $ARMS; do
     python3 -m kicky.ballnet.detect run="$W/run_$a" clips="$W/clips" data="$W/ds" 'splits=[test]' out="$W/det_$a" \
         name="ballnet_$a" 2>&1 | grep -E "^kicky|rror" | sed "s/^/[$a] /" | tee -a "$OUT/steps.log"
     python3 -m kicky.detect.merge base="$W/labels" ball="$W/det_$a" out="$W/merged_$a" clips="$W/clips" data="$W/ds" \
@@ -120,9 +128,7 @@ ablate)
   python3 evaluate.py clips="$W/clips" data="$W/ds" 'splits=[test]' '~sources.student' sources.motion.path="$W/labels" \
       "${srcs[@]}" pose=false logger.name=none metrics="$W/m" plots="$W/p" hydra.run.dir="$W/h/e" 2>&1 | tail -2
   cp "$W/m/eval.md" "$W/m/eval.json" "$OUT/" 2>/dev/null
-  RUN1=paste "$0" selftrain "${6:-3.5}" augment.paste.p=0.5
-  tar -czf "$OUT/runs.tgz" -C "$W" run_oracle/best.pt run_teacher/best.pt run_paste/best.pt run2/best.pt \
-      run_oracle/config.yaml run_teacher/config.yaml run_paste/config.yaml run2/config.yaml \
-      run_oracle/metrics.json run_teacher/metrics.json run_paste/metrics.json run2/metrics.json 2>/dev/null
+  [ "${6:-3.5}" != 0 ] && RUN1=${RUN1:-paste} "$0" selftrain "${6:-3.5}" augment.paste.p=0.5
+  pack
   stamp "all done" ;;
 esac

@@ -31,6 +31,7 @@ class MotionParams:
     object_scale: float = 0.12    # objects up to this fraction of the frame height stand out
     ball_diam: tuple[float, float] = (0.004, 0.045)  # ball diameter range, fraction of height
     ball_max_elongation: float = 5.0  # motion-blur streak length / width
+    ball_streak: float = 2.5      # a new tracklet may jump this many times its streak's length (0: off)
     ball_gate: float = 0.02       # linking gate, fraction of height (+ half the ball's speed)
     ball_min_track: int = 3
     ball_weak_thr: int = 7        # weaker spots, used only near the flight's ballistic prediction
@@ -38,6 +39,8 @@ class MotionParams:
     fixture_frac: float = 0.12    # a scene spot with candidates in more than this share of frames is a fixture
     near_player: float = 0.25     # tracklets beside a player's box (grown by this share of its height) are limbs
     fill_gap: int = 14            # frames the flight is extended / its gaps filled from weak spots
+    chain_gap: int = 16           # frames the ball may go unseen between two pieces of its chain
+                                  # (16: a shot passing the post, against the white net)
     rest_windows: int = 10        # median images over the clip, where the ball at rest is looked for
     rest_match: float = 12.0      # a frame shows the ball at rest where it differs this little from its median look
     rest_max_elongation: float = 1.6  # a ball at rest is round (no motion blur)
@@ -150,7 +153,8 @@ class MotionBackend:
         players, extended and filled along its ballistic path, then the ball at rest before and after."""
         p, T = self.p, len(cands)
         gate = max(3.0, p.ball_gate * H)
-        sp = ShotParams(gate=gate, min_track=p.ball_min_track, near_player=p.near_player, fill_gap=p.fill_gap)
+        sp = ShotParams(gate=gate, min_track=p.ball_min_track, near_player=p.near_player, fill_gap=p.fill_gap,
+                        chain_gap=p.chain_gap)
         ref = [np.array([_to_ref(np.array(b.centre), warps[t]) for b in c]).reshape(-1, 2)
                for t, c in enumerate(cands)]
         cell = 0.5 * gate
@@ -163,7 +167,7 @@ class MotionBackend:
         pts = [np.array([b.centre for b in c]).reshape(-1, 2) for c in strong]
         wpts = [np.array([b.centre for b in c]).reshape(-1, 2) for c in weak]
         boxes = [[q.box for q in ps] for ps in players]
-        chain = choose_chain(pts, boxes, sp)
+        chain = choose_chain(pts, boxes, sp, [np.array([_streak(b, p.ball_streak) for b in c]) for c in strong])
         track = {t: j for tr in chain for t, j in zip(tr.frames, tr.cands)}
         got = fill(track, pts, wpts, sp, T)
         out: list[Blob | None] = [None] * T
@@ -280,6 +284,14 @@ class MotionBackend:
                 best = np.zeros((H, W), bool)
                 best[b.box[1]:b.box[3], b.box[0]:b.box[2]] = m.astype(bool)
         return best
+
+
+def _streak(b: Blob, k: float) -> float:
+    """How far a blurred spot may travel by the next frame: a streak's length beyond its width is
+    the distance covered while the shutter was open (about half a frame), so `k` times that plus its
+    width; a round spot gives nothing."""
+    long_, short = max(b.w, b.h), min(b.w, b.h)
+    return 0.0 if k <= 0 or long_ < 1.5 * short else k * (long_ - short) + short
 
 
 def _inner_frame(shape, warps: np.ndarray, margin: int) -> np.ndarray:

@@ -24,6 +24,7 @@ class ShotParams:
     near_player: float = 0.25   # a player's box grown by this share of its height counts as "beside"
     fill_gap: int = 8           # frames a fill may bridge or extend beyond the chain
     fill_px: float = 0.0        # weak-candidate gate around the prediction, pixels (0: half the gate)
+    chain_gap: int = 16         # frames a chain may skip between two tracklets
 
 
 def fixture_cells(ref_pts: list[np.ndarray], cell: float, frac: float, bins: int = 5) -> set[tuple[int, int]]:
@@ -50,14 +51,15 @@ def beside_players(pt: np.ndarray, boxes: list[tuple[int, int, int, int]], grow:
     return False
 
 
-def choose_chain(pts: list[np.ndarray], boxes: list[list[tuple]], p: ShotParams) -> list[Tracklet]:
+def choose_chain(pts: list[np.ndarray], boxes: list[list[tuple]], p: ShotParams,
+                 reach: list[np.ndarray] | None = None) -> list[Tracklet]:
     """Link candidates into tracklets and pick the best chain; tracklets beside players for most of
     their life count for little (limbs and shadows move with the player, the ball leaves them)."""
-    tracks = link(pts, p.gate)
+    tracks = link(pts, p.gate, reach=reach)
     for tr in tracks:
         near = np.mean([beside_players(q, boxes[t], p.near_player) for t, q in zip(tr.frames, tr.pts)])
         tr.weight = (1.0 - 0.8 * float(near)) / (1.0 + tr.jitter())   # the ball's velocity changes smoothly
-    return best_chain(tracks, p.gate, p.min_track, min_span=2 * p.gate)
+    return best_chain(tracks, p.gate, p.min_track, min_span=2 * p.gate, max_gap=p.chain_gap)
 
 
 def _predict(ts: np.ndarray, xy: np.ndarray, t: int, k: int = 6) -> np.ndarray:

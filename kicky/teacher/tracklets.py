@@ -43,8 +43,11 @@ class Tracklet:
         return float(np.median(a) / (np.median(np.linalg.norm(v, axis=1)) + 1.0))
 
 
-def link(cands: list[np.ndarray], gate_px: float, max_gap: int = 2) -> list[Tracklet]:
-    """cands[t] is an (n_t, 2) array of centres. Greedy-optimal frame-to-frame linking."""
+def link(cands: list[np.ndarray], gate_px: float, max_gap: int = 2,
+         reach: list[np.ndarray] | None = None) -> list[Tracklet]:
+    """cands[t] is an (n_t, 2) array of centres. Greedy-optimal frame-to-frame linking. `reach[t]`
+    (n_t,): how far beyond the gate a tracklet that has only that one candidate may jump to the
+    next frame (a motion-blur streak shows the speed before a second sighting does)."""
     done, active = [], []
     for t, pts in enumerate(cands):
         active = [tr for tr in active if t - tr.frames[-1] <= max_gap + 1 or done.append(tr)]
@@ -52,7 +55,9 @@ def link(cands: list[np.ndarray], gate_px: float, max_gap: int = 2) -> list[Trac
         if active and len(pts):
             pred = np.array([tr.predict(t) for tr in active])
             d = np.linalg.norm(pred[:, None] - pts[None], axis=2)
-            gates = np.array([gate_px + 0.5 * tr.speed() for tr in active])[:, None]
+            gates = np.array([gate_px + (0.5 * tr.speed() if len(tr.pts) > 1 else
+                                         (reach[tr.frames[0]][tr.cands[0]] if reach is not None else 0.0))
+                              for tr in active])[:, None]
             cost = np.where(d <= gates, d, 1e6)
             for i, j in zip(*linear_sum_assignment(cost)):
                 if cost[i, j] < 1e6:
