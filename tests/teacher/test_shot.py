@@ -43,3 +43,28 @@ def test_pieces_of_one_track_that_share_frames_chain_together():
     b = Tracklet(list(range(8, 20)), [0] * 12, [np.array([10.0 * t, 0.0]) for t in range(8, 20)])
     chain = best_chain([a, b], gate_px=5.0, min_len=3, min_span=10.0)
     assert chain == [a, b]
+
+
+def _fast_shot(T=12, v=40.0, seed=0):
+    """A ball crossing at `v` px/frame among clutter that moves about at random."""
+    rng = np.random.default_rng(seed)
+    truth = [np.array([100.0 + v * t, 300.0 + 2.0 * t]) for t in range(T)]
+    pts = [np.vstack([truth[t], rng.uniform(0, 1000, (6, 2))]) for t in range(T)]
+    return truth, pts
+
+
+def test_a_fast_ball_links_only_when_its_blur_streak_gives_the_reach():
+    from kicky.teacher.tracklets import link
+    truth, pts = _fast_shot()
+    def longest_on_truth(tracks):
+        return max(sum(np.linalg.norm(q - truth[t]) < 1 for t, q in zip(tr.frames, tr.pts)) for tr in tracks)
+    assert longest_on_truth(link(pts, gate_px=20.0)) == 1          # 40 px/frame: every sighting starts anew
+    reach = [np.r_[60.0, np.zeros(6)] for _ in pts]                 # the ball's streak; the clutter is round
+    assert longest_on_truth(link(pts, gate_px=20.0, reach=reach)) == len(truth)
+
+
+def test_a_chain_bridges_the_frames_a_shot_is_lost_against_the_net():
+    a = Tracklet(list(range(0, 10)), [0] * 10, [np.array([10.0 * t, 0.0]) for t in range(10)])
+    b = Tracklet(list(range(24, 34)), [0] * 10, [np.array([10.0 * t, 0.0]) for t in range(24, 34)])
+    assert len(best_chain([a, b], gate_px=10.0, max_gap=12)) == 1   # 14 unseen frames: two pieces
+    assert len(best_chain([a, b], gate_px=10.0, max_gap=16)) == 2
