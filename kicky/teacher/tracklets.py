@@ -16,6 +16,7 @@ class Tracklet:
     cands: list[int] = field(default_factory=list)   # candidate index within its frame
     pts: list[np.ndarray] = field(default_factory=list)
     weight: float = 1.0   # how much the chain search trusts it (the shot model lowers it beside players)
+    reach: float = 0.0    # extra gate while it has one sighting (its blur streak's speed)
 
     def predict(self, t: int) -> np.ndarray:
         if len(self.pts) < 2:
@@ -55,8 +56,7 @@ def link(cands: list[np.ndarray], gate_px: float, max_gap: int = 2,
         if active and len(pts):
             pred = np.array([tr.predict(t) for tr in active])
             d = np.linalg.norm(pred[:, None] - pts[None], axis=2)
-            gates = np.array([gate_px + (0.5 * tr.speed() if len(tr.pts) > 1 else
-                                         (reach[tr.frames[0]][tr.cands[0]] if reach is not None else 0.0))
+            gates = np.array([gate_px + (0.5 * tr.speed() if len(tr.pts) > 1 else tr.reach)
                               for tr in active])[:, None]
             cost = np.where(d <= gates, d, 1e6)
             for i, j in zip(*linear_sum_assignment(cost)):
@@ -65,7 +65,8 @@ def link(cands: list[np.ndarray], gate_px: float, max_gap: int = 2,
                     used.add(int(j))
         for j in range(len(pts)):
             if j not in used:
-                active.append(Tracklet([t], [j], [pts[j]]))
+                first_reach = float(reach[t][j]) if reach is not None else 0.0
+                active.append(Tracklet([t], [j], [pts[j]], reach=first_reach))
     return done + active
 
 
