@@ -41,3 +41,68 @@ def test_sim_presets_inherit_from_default():
         assert (got["width"], got["height"]) == size
         assert {k: v for k, v in got.items() if k not in own} == {k: v for k, v in plain.items() if k not in own}
         SimConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in got.items()})
+
+
+# One typed schema per config group that has one: (group, option) -> the schema whose defaults the
+# YAML must repeat exactly (same keys, same values, same kinds: 1 is not 1.0).
+def _schemas():
+    from kicky.analysis.config import AnalysisConfig
+    from kicky.sim.config import SimConfig
+    return {("sim", "default"): SimConfig, ("analysis", "default"): AnalysisConfig}
+
+
+def _plain(x):
+    """Data with its kinds kept and tuples as lists (JSON keeps 1 and 1.0 apart)."""
+    import json
+    return json.dumps(x, sort_keys=True, default=list)
+
+
+@pytest.mark.parametrize("group,option", sorted(_schemas()))
+def test_schema_and_yaml_cannot_disagree(group, option):
+    from kicky.core.config import schema_defaults
+    schema = _schemas()[(group, option)]
+    own = yaml.safe_load((CONF / group / f"{option}.yaml").read_text())
+    assert _plain(own) == _plain(schema_defaults(schema)), f"conf/{group}/{option}.yaml != {schema.__name__}()"
+    # the group as its stage composes it is the schema's defaults too
+    stage = {"sim": "simulate", "analysis": "analyse"}[group]
+    assert _plain(compose_conf(stage)[group]) == _plain(schema_defaults(schema))
+
+
+def test_every_schema_is_held_to_its_yaml():
+    """A frozen dataclass named *Config in a stage's config.py is a group's schema: it must be listed
+    above, so its YAML is checked."""
+    import dataclasses
+    import importlib
+
+    root = Path(__file__).resolve().parents[1] / "kicky"
+    found = set()
+    for f in root.glob("*/config.py"):
+        mod = importlib.import_module(f"kicky.{f.parent.name}.config")
+        found |= {v for k, v in vars(mod).items() if k.endswith("Config") and dataclasses.is_dataclass(v)
+                  and v.__module__ == mod.__name__}
+    assert found and found <= set(_schemas().values()), found - set(_schemas().values())
+
+
+def test_the_configs_ship_inside_the_package():
+    """kicky/conf is the config folder an installed kicky reads (pyproject's package-data puts every
+    file of conf/ into the wheel); in a checkout it is conf/ itself."""
+    import fnmatch
+    import tomllib
+
+    from kicky.core.config import conf_dir
+    assert conf_dir().resolve() == CONF.resolve()
+    globs = tomllib.loads((CONF.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["kicky"]
+    files = [p.relative_to(CONF.parent).as_posix() for p in CONF.rglob("*") if p.is_file()]
+    unshipped = [f for f in files if not any(fnmatch.fnmatch("conf/" + f.split("/", 1)[1], g) for g in globs)]
+    assert files and not unshipped, unshipped
+
+
+def test_no_config_is_read_by_a_path_from_the_source_tree():
+    """Configs are found through the package (kicky.core.config.conf_dir, or Hydra's config_path from
+    a stage's folder), never by walking up from a module's file to a checkout."""
+    import re
+    root = Path(__file__).resolve().parents[1] / "kicky"
+    bad = [f"{f.relative_to(root)}:{i}" for f in root.rglob("*.py") for i, line in enumerate(f.read_text().splitlines(), 1)
+           if re.search(r"__file__.*(\.parents\[|\.parent\.parent)", line) and f.name != "__main__.py"
+           or re.search(r'config_path="\.\./\.\.', line)]
+    assert not bad, bad

@@ -11,7 +11,7 @@ from kicky.analysis.evaluate import run
 from kicky.cli import call
 
 
-@hydra.main(version_base="1.3", config_path="../../conf", config_name="analyse")
+@hydra.main(version_base="1.3", config_path="../conf", config_name="analyse")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

@@ -92,6 +92,8 @@ def run(cfg: dict) -> dict:
     """The app: analyse `n` clips of `clips` on oracle (and degraded) detections, print and write the table."""
     from tqdm import tqdm
 
+    from kicky.analysis.config import settings
+    settings(cfg.get("analysis"))             # checked before any clip
     if cfg["n"] is not None and cfg["n"] < 0:
         raise KickyError(f"n must be >= 0 (0 = all clips), got {cfg['n']}")
     if not isinstance(cfg.get("known_lens", False), bool):

@@ -24,7 +24,7 @@ def run(conf: dict) -> None:
     uvicorn.run(app, host=a["host"], port=port, log_level="warning")
 
 
-@hydra.main(version_base="1.3", config_path="../../conf", config_name="annotate_run")
+@hydra.main(version_base="1.3", config_path="../conf", config_name="annotate_run")
 def main(cfg: DictConfig) -> None:
     call(run, cfg, ctrl_c=False)   # the server shuts down on Ctrl-C itself
 

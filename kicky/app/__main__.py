@@ -36,7 +36,7 @@ def run(conf: dict) -> None:
                   max_file_size=f"{a['max_upload_mb']}mb")
 
 
-@hydra.main(version_base="1.3", config_path="../../conf", config_name="app_run")
+@hydra.main(version_base="1.3", config_path="../conf", config_name="app_run")
 def main(cfg: DictConfig) -> None:
     call(run, cfg, ctrl_c=False)   # the server shuts down on Ctrl-C itself
 

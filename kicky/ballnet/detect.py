@@ -267,7 +267,7 @@ def _r(v):
     return v if v is None else round(v, 3)
 
 
-@hydra.main(version_base="1.3", config_path="../../conf", config_name="ballnet_detect")
+@hydra.main(version_base="1.3", config_path="../conf", config_name="ballnet_detect")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

@@ -293,7 +293,7 @@ def _fmt(v) -> str:
     return "-" if v is None else f"{v:.3f}"
 
 
-@hydra.main(version_base="1.3", config_path="../../conf", config_name="ballnet")
+@hydra.main(version_base="1.3", config_path="../conf", config_name="ballnet")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

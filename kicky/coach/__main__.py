@@ -66,7 +66,7 @@ def run(conf: dict) -> dict:
     return c.meta
 
 
-@hydra.main(version_base="1.3", config_path="../../conf", config_name="coach_run")
+@hydra.main(version_base="1.3", config_path="../conf", config_name="coach_run")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

@@ -18,20 +18,12 @@ BACKENDS = ("rules", "openai", "llama_cpp", "none")
 
 
 def default_conf(backend: str = "rules") -> dict:
-    """conf/coach/<backend>.yaml with its defaults (the Python API's and the web app's; Hydra entry
-    points get it from Hydra). Read without Hydra's global state, so it works inside a Hydra app."""
-    from pathlib import Path
-
-    from omegaconf import OmegaConf
+    """The package's conf/coach/<backend>.yaml with its defaults (the Python API's and the web app's;
+    Hydra entry points get it from Hydra)."""
+    from kicky.core.config import load_option
     if backend not in BACKENDS:
         raise KickyError(f"coach={backend!r}: use one of {', '.join(BACKENDS)}")
-    group = Path(__file__).resolve().parents[2] / "conf" / "coach"
-
-    def load(name: str):
-        node = OmegaConf.load(group / f"{name}.yaml")
-        parts = [load(d) for d in node.pop("defaults", []) if d != "_self_"]
-        return OmegaConf.merge(*parts, node)
-    return OmegaConf.to_container(load(backend), resolve=True)
+    return load_option("coach", backend)
 
 
 class Coaching:

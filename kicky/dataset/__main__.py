@@ -10,7 +10,7 @@ from kicky.dataset.build import run
 from kicky.cli import call
 
 
-@hydra.main(version_base="1.3", config_path="../../conf", config_name="build")
+@hydra.main(version_base="1.3", config_path="../conf", config_name="build")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

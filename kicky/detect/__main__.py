@@ -11,7 +11,7 @@ from omegaconf import DictConfig
 from kicky.cli import call
 
 
-@hydra.main(version_base="1.3", config_path="../../conf", config_name="detect")
+@hydra.main(version_base="1.3", config_path="../conf", config_name="detect")
 def main(cfg: DictConfig) -> None:
     from kicky.detect import run
     call(run, cfg)

@@ -189,7 +189,7 @@ def run(conf: dict) -> dict:
     return summary
 
 
-@hydra.main(version_base="1.3", config_path="../../conf", config_name="merge")
+@hydra.main(version_base="1.3", config_path="../conf", config_name="merge")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

@@ -184,7 +184,7 @@ def run(conf: dict) -> dict:
     return summary
 
 
-@hydra.main(version_base="1.3", config_path="../../conf", config_name="realframes")
+@hydra.main(version_base="1.3", config_path="../conf", config_name="realframes")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

@@ -148,8 +148,10 @@ class Journal:
 def run(conf: dict) -> dict:
     from tqdm import tqdm
 
+    from kicky.analysis.config import settings
     from kicky.core.clips import clip_id, find_clips, load_clip, read_truth
 
+    settings(conf.get("analysis"))            # the analysis settings checked before any clip
     if conf.get("truth") == "annotations":       # your own footage: the goal annotator's labels
         from kicky.evaluate import human
         return human.run(conf)

@@ -89,6 +89,8 @@ def write_video(path: Path, frames: np.ndarray, labels: list, report: dict, fps:
 
 def run(conf: dict) -> dict:
     from kicky.analysis import analyse, score_report
+    from kicky.analysis.config import settings
+    settings(conf.get("analysis"))            # the analysis settings checked before any detection
     if conf.get("source") not in SOURCES:
         raise KickyError(f"source={conf.get('source')!r}: use one of {', '.join(SOURCES)}")
     if conf["source"] == "student" and not conf.get("run"):

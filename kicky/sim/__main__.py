@@ -11,7 +11,7 @@ from kicky.cli import call
 from kicky.sim.batch import run
 
 
-@hydra.main(version_base="1.3", config_path="../../conf", config_name="simulate")
+@hydra.main(version_base="1.3", config_path="../conf", config_name="simulate")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

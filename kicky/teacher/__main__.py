@@ -11,7 +11,7 @@ from kicky.cli import call
 from kicky.teacher.label import run
 
 
-@hydra.main(version_base="1.3", config_path="../../conf", config_name="label")
+@hydra.main(version_base="1.3", config_path="../conf", config_name="label")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

@@ -128,7 +128,7 @@ def main() -> None:
     from hydra import compose, initialize_config_dir
     from omegaconf import OmegaConf
     from kicky.train.run import run
-    conf_dir = str(Path(__file__).resolve().parents[2] / "conf")
+    from kicky.core.config import conf_dir
     for i, variant in enumerate(a.variant or [""]):
         over = [f"data={data}", f"out={work / f'fast{i}'}", "model=small", f"res={a.res}", f"trainer={a.trainer}",
                 "speed=fast", f"epochs={a.epochs}", "logger=csv", "run_test=false",
@@ -136,7 +136,7 @@ def main() -> None:
                 "dataset.augment.brightness=null", "dataset.augment.shadow=null", "dataset.augment.scale=null",
                 *([] if "batch_size=" in variant else [f"batch_size={a.batch}"]), *variant.split(),
                 *os.environ.get("KICKY_BENCH_OVERRIDES", "").split()]
-        with initialize_config_dir(conf_dir, version_base="1.3"):
+        with initialize_config_dir(str(conf_dir()), version_base="1.3"):
             conf = OmegaConf.to_container(compose("train", overrides=over), resolve=True)
         t0 = time.perf_counter()
         run(conf)

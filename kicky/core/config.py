@@ -1,0 +1,38 @@
+"""Where the configs live and how a group's option is read outside a Hydra app. The configs ship
+inside the package (`kicky/conf`: in a checkout, a link to the repository's `conf/`; in a wheel,
+the files themselves: pyproject's package-data), so an installed kicky finds them with no checkout.
+Hydra entry points name them as `config_path="../conf"` from their stage's folder."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from importlib.resources import files
+from pathlib import Path
+
+from kicky.errors import KickyError
+
+
+def conf_dir() -> Path:
+    """The package's config folder (every group, every top-level config)."""
+    return Path(str(files("kicky") / "conf"))
+
+
+def load_option(group: str, option: str) -> dict:
+    """`<group>/<option>.yaml` with the options its defaults list names (in the same group) laid
+    under it, as plain data; read without Hydra's global state, so it works inside a Hydra app."""
+    from omegaconf import OmegaConf
+    where = conf_dir() / group
+
+    def load(name: str):
+        path = where / f"{name}.yaml"
+        if not path.is_file():
+            raise KickyError(f"no config {group}/{name}.yaml in {conf_dir()}: a broken kicky install, reinstall it")
+        node = OmegaConf.load(path)
+        parts = [load(d) for d in node.pop("defaults", []) if d != "_self_"]
+        return OmegaConf.merge(*parts, node)
+    return OmegaConf.to_container(load(option), resolve=True)
+
+
+def schema_defaults(schema) -> dict:
+    """A typed schema's defaults (a dataclass, nested dataclasses for sub-groups) as plain data: what
+    its group's YAML must say (tests/test_configs.py holds every schema to its YAML)."""
+    return asdict(schema())
