@@ -31,7 +31,7 @@ app: setup   # the web app on http://127.0.0.1:7860 with the sample clips (after
 	$(PY) -m kicky.app
 
 sheet: setup
-	$(PY) -m kicky.sim.contact_sheet --clips data/clips --out contact_sheet.png --n 12
+	$(PY) -m kicky.sim.contact_sheet clips=data/clips out=contact_sheet.png n=12
 
 clean-venv:
 	rm -rf $(VENV)

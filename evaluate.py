@@ -1,20 +1,8 @@
 """`python evaluate.py [sources=...] [clips=data/clips] [dataset=classes3|classes5] [data=datasets/<name>]`
 
-Every detector source (oracle = simulator truth, each teacher's labels, each student's cached
-detections) through the same analysis, scored against truth: detection AP per class and downstream
-goal / leg / pose / speed per split, plus throughput -> metrics/eval.{json,md}, plots/eval_*.png and
-a W&B run (offline by default). See conf/evaluate.yaml."""
-import hydra
-from omegaconf import DictConfig
-
-from kicky.cli import call
-
-
-@hydra.main(version_base="1.3", config_path="conf", config_name="evaluate")
-def main(cfg: DictConfig) -> None:
-    from kicky.evaluate.run import run
-    call(run, cfg)
-
+Every detector source through the same analysis, scored against truth: the `evaluate` stage
+(kicky/evaluate/__main__.py, also `python -m kicky.evaluate` and `kicky evaluate`); see conf/evaluate.yaml."""
+from kicky.evaluate.__main__ import main
 
 if __name__ == "__main__":
     main()

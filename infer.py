@@ -8,6 +8,7 @@ import hydra
 from omegaconf import DictConfig
 
 from kicky.cli import call
+from kicky.core.config import CONF_PATH
 
 
 def infer_and_coach(conf: dict) -> dict:
@@ -20,7 +21,7 @@ def infer_and_coach(conf: dict) -> dict:
     return doc
 
 
-@hydra.main(version_base="1.3", config_path="conf", config_name="infer")
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="infer")
 def main(cfg: DictConfig) -> None:
     call(infer_and_coach, cfg)
 

@@ -1,7 +1,7 @@
 """`kicky <command> [hydra overrides]` (or `python -m kicky ...`): one command for every stage, in the
 order data flows. `kicky` alone lists them. Each runs the stage's own Hydra entry point, so its
-overrides, `--help`, `--cfg job` and `-m` sweeps are the stage's; the root scripts (train.py,
-evaluate.py, infer.py) are run from the checkout that holds them."""
+overrides, `--help`, `--cfg job` and `-m` sweeps are the stage's; infer runs the root script infer.py
+(the report, then the coach beside it) from the checkout that holds it."""
 from __future__ import annotations
 
 import runpy
@@ -12,15 +12,20 @@ ROOT = Path(__file__).resolve().parents[1]
 # command -> (module or root script, config, what it does), in data-flow order
 COMMANDS = {
     "sim": ("kicky.sim", "simulate", "render simulated shot clips with exact truth"),
+    "sim-stats": ("kicky.sim.stats", "sim_stats", "a simulated clip set's summary (outcomes, feet, speeds)"),
+    "contact-sheet": ("kicky.sim.contact_sheet", "contact_sheet", "kick frames of random clips with their truth"),
     "label": ("kicky.teacher", "label", "teacher labels for clips (motion | sam3 | oracle | chains)"),
     "build": ("kicky.dataset", "build", "COCO instance-segmentation dataset with clip-level splits"),
-    "train": ("train.py", "train", "train the RF-DETR-Seg student (Hydra multirun, Optuna)"),
+    "train": ("kicky.train", "train", "train the RF-DETR-Seg student (Hydra multirun, Optuna)"),
+    "train-bench": ("kicky.train.bench", "train_bench", "stock rfdetr training against ours (GPU)"),
     "ballnet-train": ("kicky.ballnet.train", "ballnet", "train the ball specialist"),
     "detect": ("kicky.detect", "detect", "the student's detections for clips"),
     "ballnet-detect": ("kicky.ballnet.detect", "ballnet_detect", "the ball specialist's detections for clips"),
+    "ballnet-bench": ("kicky.ballnet.bench", "ballnet_bench", "the ball specialist's frames/s (random weights)"),
     "merge": ("kicky.detect.merge", "merge", "players / goal from one source, the ball from another"),
     "analyse": ("kicky.analysis", "analyse", "the analysis benchmark on simulated clips"),
-    "evaluate": ("evaluate.py", "evaluate", "every source against truth: AP, goal / leg / pose / speed"),
+    "posecheck": ("kicky.analysis.posecheck", "posecheck", "MediaPipe Pose on rendered shooters vs their joints"),
+    "evaluate": ("kicky.evaluate", "evaluate", "every source against truth: AP, goal / leg / pose / speed"),
     "realframes": ("kicky.evaluate.realframes", "realframes", "ball recall / AP on real frames"),
     "infer": ("infer.py", "infer", "one clip -> report.json, annotated mp4, coach text"),
     "coach": ("kicky.coach", "coach_run", "the coach on a report"),

@@ -36,8 +36,8 @@ def sim_clips(tmp_path_factory):
 @pytest.fixture(scope="session")
 def eval_data(sim_clips, tmp_path_factory):
     """root with clips/ (6 simulated clips), labels/ (oracle teacher) and ds/ (classes3, every split)."""
-    from kicky.dataset.build import run as build
-    from kicky.teacher.label import run as label
+    from kicky.dataset.run import run as build
+    from kicky.teacher.run import run as label
     root = tmp_path_factory.mktemp("evdata")
     for n in NAMES:
         shutil.copytree(sim_clips[n][0], root / "clips" / n)

@@ -33,13 +33,29 @@ def test_every_command_has_its_config_and_its_entry_point():
         assert name in usage()
 
 
+STAGES = ("sim", "teacher", "dataset", "train", "detect", "evaluate", "coach", "app", "annotate")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_stage_has_one_shape(stage):
+    """kicky/<stage>/run.py: run(conf), and __main__.py: the Hydra entry point that calls it."""
+    import ast
+    pkg = ROOT / "kicky" / stage
+    tree = ast.parse((pkg / "run.py").read_text())
+    assert "run" in {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}, stage
+    main = (pkg / "__main__.py").read_text()
+    assert "@hydra.main(" in main and "CONF_PATH" in main and f"kicky.{stage}.run import run" in main, stage
+
+
 def test_the_console_script_is_declared():
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["kicky"] == "kicky.__main__:main"
 
 
 @pytest.mark.parametrize("name, key, value", [("sim", "n_clips", "3"), ("train", "res", "432"),
-                                              ("ballnet-train", "epochs", "7"), ("evaluate", "pose", "false")])
+                                              ("ballnet-train", "epochs", "7"), ("evaluate", "pose", "false"),
+                                              ("sim-stats", "out", "x.json"), ("posecheck", "width", "640"),
+                                              ("train-bench", "epochs", "2"), ("ballnet-bench", "reps", "2")])
 def test_a_command_runs_the_stages_hydra_entry_point(name, key, value):
     p = kicky(name, f"{key}={value}", "--cfg", "job")
     assert p.returncode == 0, p.stderr

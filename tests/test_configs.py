@@ -98,11 +98,14 @@ def test_the_configs_ship_inside_the_package():
 
 
 def test_no_config_is_read_by_a_path_from_the_source_tree():
-    """Configs are found through the package (kicky.core.config.conf_dir, or Hydra's config_path from
-    a stage's folder), never by walking up from a module's file to a checkout."""
+    """Configs are found through the package (kicky.core.config: conf_dir, and CONF_PATH for every
+    Hydra entry point), never by walking up from a module's file to a checkout."""
     import re
     root = Path(__file__).resolve().parents[1] / "kicky"
     bad = [f"{f.relative_to(root)}:{i}" for f in root.rglob("*.py") for i, line in enumerate(f.read_text().splitlines(), 1)
            if re.search(r"__file__.*(\.parents\[|\.parent\.parent)", line) and f.name != "__main__.py"
-           or re.search(r'config_path="\.\./\.\.', line)]
+           or re.search(r"config_path=(?!CONF_PATH)", line)]
     assert not bad, bad
+    scripts = [f.name for f in root.parent.glob("*.py") if "config_path=" in f.read_text()
+               and "config_path=CONF_PATH" not in f.read_text()]
+    assert not scripts, scripts

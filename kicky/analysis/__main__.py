@@ -9,9 +9,10 @@ from omegaconf import DictConfig
 
 from kicky.analysis.evaluate import run
 from kicky.cli import call
+from kicky.core.config import CONF_PATH
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="analyse")
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="analyse")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

@@ -2,15 +2,21 @@
 
 Renders the kick frame of simulated shot clips, runs MediaPipe Pose (the model in the wheel, offline)
 on a square crop around the shooter, and compares its landmarks with the simulator's projected joints.
-`python -m kicky.analysis.posecheck --n 40 --width 1920 --height 1080` prints a markdown summary.
+`python -m kicky.analysis.posecheck n=40 width=1920 height=1080` (`kicky posecheck`, conf/posecheck.yaml)
+prints a markdown summary.
 """
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
+import hydra
+from omegaconf import DictConfig
+
+from kicky.cli import call
+from kicky.core.config import CONF_PATH
+
 from kicky.analysis.pose import crop_box, pose_on_crop
+from kicky.checks import number
 from kicky.sim.people import J
 
 # MediaPipe landmark index -> our joint; MediaPipe "left" is the person's own left, like our "l_".
@@ -106,20 +112,22 @@ def _line(name: str, rows: list[dict], overall: tuple | None = None) -> str:
             f"| {_fmt(lr)} |")
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=40)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--width", type=int, default=1920)
-    ap.add_argument("--height", type=int, default=1080)
-    a = ap.parse_args(argv)
-    r = measure(a.n, a.seed, a.width, a.height)
-    print(f"| {a.width}x{a.height} | n | capture | on target | median err | median err, L/R-free | L/R agree |")
+def run(conf: dict) -> dict:
+    n, seed = number(conf, "n", int, 1), number(conf, "seed", int)
+    width, height = number(conf, "width", int, 2), number(conf, "height", int, 2)
+    r = measure(n, seed, width, height)
+    print(f"| {width}x{height} | n | capture | on target | median err | median err, L/R-free | L/R agree |")
     print("|---|---|---|---|---|---|---|")
     print(_line("all", r["rows"], (r["median_error"], r["median_error_lr_free"], r["lr_agreement"])))
     for lo, hi in HEIGHT_BUCKETS:
         label = f"{lo}-{hi} px" if hi < 10_000 else f">= {lo} px"
         print(_line(label, [x for x in r["rows"] if lo <= x["height_px"] < hi]))
+    return r
+
+
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="posecheck")
+def main(cfg: DictConfig) -> None:
+    call(run, cfg)
 
 
 if __name__ == "__main__":

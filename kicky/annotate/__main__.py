@@ -8,23 +8,11 @@ import hydra
 from omegaconf import DictConfig
 
 from kicky.cli import call
-from kicky.errors import KickyError
+from kicky.core.config import CONF_PATH
+from kicky.annotate.run import run
 
 
-def run(conf: dict) -> None:
-    from kicky.annotate.server import build
-    from kicky.checks import number
-    a = conf["annotate"]
-    port = number(a, "port", int, 1, 65535)
-    if a["host"] not in ("127.0.0.1", "localhost", "::1") and not a.get("public"):
-        raise KickyError(f"annotate.host={a['host']}: the tools bind to loopback unless asked: add annotate.public=true")
-    app = build(str(conf.get("tool")), conf)
-    import uvicorn
-    print(f"kicky: {conf['tool']} on http://{a['host']}:{port}  (press ? on the page for the keys)", flush=True)
-    uvicorn.run(app, host=a["host"], port=port, log_level="warning")
-
-
-@hydra.main(version_base="1.3", config_path="../conf", config_name="annotate_run")
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="annotate_run")
 def main(cfg: DictConfig) -> None:
     call(run, cfg, ctrl_c=False)   # the server shuts down on Ctrl-C itself
 

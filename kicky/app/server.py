@@ -94,7 +94,7 @@ class App:
         doc = json.loads(rep.read_text())
         frames = None
         if backend == "openai":
-            from kicky.coach.__main__ import frame_source
+            from kicky.coach.run import frame_source
             frames = frame_source(str(path / "clip.mp4") if path.is_dir() else str(path))
         c = stream(doc, frames, self.coaches[backend])
         text = ""

@@ -1,18 +1,26 @@
-"""`python -m kicky.ballnet.bench [--width 1920 --height 1080 --batch 16 32 --widths 16 32 64 128 --stride 2]`
+"""`python -m kicky.ballnet.bench [width=1920 height=1080 'batch=[16,32]' 'widths=[16,32,64,128]' stride=2]`
+(`kicky ballnet-bench`, conf/ballnet_bench.yaml)
 
 Frames/s of the ball specialist on this machine, random weights (speed only): the network alone
 (inputs already on the device, CUDA events) per dtype and batch, and the whole detector path
 (`BallDetector.detect`: frames from host memory, upload, three-frame stacking, network, peak
-decoding, instances) on synthetic frames. Prints one table; `--json` writes the numbers."""
+decoding, instances) on synthetic frames. Prints one table; `json=<file>` writes the numbers."""
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
+
+import hydra
+from omegaconf import DictConfig
+
+from kicky.checks import number
+from kicky.cli import call
+from kicky.core.config import CONF_PATH
 
 
 def network_fps(model, x, reps: int) -> float:
@@ -30,23 +38,15 @@ def network_fps(model, x, reps: int) -> float:
     return len(x) * reps / (time.perf_counter() - t0)
 
 
-def main(argv=None) -> list[dict]:
+def run(conf: dict) -> list[dict]:
     import torch
 
     from kicky.ballnet.detect import BallDetector
     from kicky.ballnet.model import BallNet
     from kicky.detect.student import machine, pick_device
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[1])
-    p.add_argument("--width", type=int, default=1920)
-    p.add_argument("--height", type=int, default=1080)
-    p.add_argument("--batch", type=int, nargs="+", default=[8, 16, 32])
-    p.add_argument("--widths", type=int, nargs="+", default=[16, 32, 64, 128])
-    p.add_argument("--stride", type=int, default=2)
-    p.add_argument("--frames", type=int, default=96, help="frames of the detector-path run")
-    p.add_argument("--reps", type=int, default=10)
-    p.add_argument("--device", default="auto")
-    p.add_argument("--json", default=None)
-    a = p.parse_args(argv)
+    for k in ("width", "height", "stride", "frames", "reps"):
+        number(conf, k, int, 1)
+    a = SimpleNamespace(**conf)
     device = pick_device(a.device)
     cuda = device.startswith("cuda")
     model = BallNet(a.widths, a.stride).to(device).eval()
@@ -80,6 +80,11 @@ def main(argv=None) -> list[dict]:
                                             "widths": a.widths, "stride": a.stride, "parameters": params, "rows": rows},
                                            indent=1))
     return rows
+
+
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="ballnet_bench")
+def main(cfg: DictConfig) -> None:
+    call(run, cfg)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import numpy as np
 from omegaconf import DictConfig
 
 from kicky.cli import call
+from kicky.core.config import CONF_PATH
 from kicky.core.instances import Instance, Labels
 from kicky.errors import KickyError
 
@@ -230,7 +231,7 @@ def run(conf: dict) -> dict:
     from kicky.core import store
     from kicky.core.clips import clip_id, read_truth
     from kicky.core.quality import clip_quality
-    from kicky.detect import _summary, pending
+    from kicky.detect.run import clip_totals as _summary, pending
     from kicky.io.atomic import write_json
     from kicky.io.video import probe
 
@@ -267,7 +268,7 @@ def _r(v):
     return v if v is None else round(v, 3)
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="ballnet_detect")
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="ballnet_detect")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

@@ -18,6 +18,7 @@ import numpy as np
 from omegaconf import DictConfig
 
 from kicky.cli import call
+from kicky.core.config import CONF_PATH
 from kicky.errors import KickyError
 
 SPLITS = ("train", "valid")
@@ -293,7 +294,7 @@ def _fmt(v) -> str:
     return "-" if v is None else f"{v:.3f}"
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="ballnet")
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="ballnet")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

@@ -130,7 +130,7 @@ def beside(doc: dict, conf: dict | None, out: Path) -> dict | None:
         return None
     frames = None
     if conf.get("backend") in ("openai", "llama_cpp"):
-        from kicky.coach.__main__ import frame_source
+        from kicky.coach.run import frame_source
         frames = frame_source(doc.get("clip"))
     c = stream(doc, frames, conf)
     for _ in c:

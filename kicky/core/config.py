@@ -1,7 +1,8 @@
 """Where the configs live and how a group's option is read outside a Hydra app. The configs ship
 inside the package (`kicky/conf`: in a checkout, a link to the repository's `conf/`; in a wheel,
 the files themselves: pyproject's package-data), so an installed kicky finds them with no checkout.
-Hydra entry points name them as `config_path="../conf"` from their stage's folder."""
+Every Hydra entry point takes them from here: `@hydra.main(config_path=CONF_PATH, ...)`, the folder's
+absolute path, the same from a checkout, an installed package, `python -m`, a root script or `kicky`."""
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -14,6 +15,9 @@ from kicky.errors import KickyError
 def conf_dir() -> Path:
     """The package's config folder (every group, every top-level config)."""
     return Path(str(files("kicky") / "conf"))
+
+
+CONF_PATH = str(conf_dir())
 
 
 def load_option(group: str, option: str) -> dict:

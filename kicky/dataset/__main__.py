@@ -6,11 +6,12 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
-from kicky.dataset.build import run
+from kicky.dataset.run import run
 from kicky.cli import call
+from kicky.core.config import CONF_PATH
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="build")
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="build")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

@@ -1,4 +1,4 @@
-"""The `build` stage: teacher labels -> an rfdetr-ready COCO instance-segmentation dataset.
+"""Building the dataset: teacher labels -> an rfdetr-ready COCO instance-segmentation dataset.
 
 <out>/{train,valid,test}/_annotations.coco.json + JPEG frames, <out>/manifest.json (split of every
 clip, frames taken, tiles cut), <out>/stats.json; the whole directory appears atomically when complete.
@@ -19,17 +19,16 @@ from pathlib import Path
 import cv2
 from tqdm import tqdm
 
-from kicky.checks import number
 from kicky.core.clips import VIDEO_EXT
 from kicky.core.store import NAME, read_labels
 from kicky.dataset.coco import ANN, CocoWriter
 from kicky.dataset.derive import derive
 from kicky.dataset.sampling import sample_frames
 from kicky.dataset.splits import SPLITS, assign
-from kicky.dataset.stats import split_stats, stats_table
+from kicky.dataset.stats import split_stats
 from kicky.dataset.tiles import crop_instances, frame_rng, plan_tiles, tile_settings
 from kicky.errors import KickyError
-from kicky.io.atomic import check_replaceable, staged_dir, write_json, write_text
+from kicky.io.atomic import check_replaceable, staged_dir, write_json
 from kicky.io.pool import worker_pool
 from kicky.io.video import read_frames
 
@@ -154,32 +153,20 @@ def _merge(parts, manifest: dict, writers: dict, taken: dict, tiles: dict) -> No
         writers[manifest[cid]].extend(part)
 
 
-def check(ds: dict) -> dict:
-    """`ds` with its sampling, JPEG and split settings typed and in range (one clear error naming
-    the key), before any work."""
-    def num(group: str | None, key: str, kind, low, high=float("inf")):
-        name = f"dataset.{group + '.' if group else ''}{key}"
-        return number({name: (ds[group] if group else ds)[key]}, name, kind, low, high)
-    smp = {**ds["sampling"], "every": num("sampling", "every", int, 1), "fast_px": num("sampling", "fast_px", float, 0.0),
-           "around": num("sampling", "around", int, 0)}
-    split = {**ds["split"], "seed": num("split", "seed", int, 0), **{s: num("split", s, float, 0.0) for s in SPLITS}}
-    return {**ds, "sampling": smp, "split": split, "jpeg_quality": num(None, "jpeg_quality", int, 1, 100)}
-
-
-def run(conf: dict) -> dict:
-    ds = check(conf["dataset"])
-    workers = number(conf, "workers", int, 1)
+def build(ds: dict, labels: Path, clips: Path, out: Path, workers: int = 1) -> tuple[dict, int]:
+    """The dataset `ds` (checked) from the label caches under `labels` and their clips, into `out`
+    (replaced only when it is a dataset built before; each clip built in parallel and kept until the
+    whole is written, so a rerun after a kill resumes): (stats per split, clips)."""
     classes = tuple(ds["classes"])
     tiling = tile_settings(ds.get("tiles"))          # checked once here, before any work
-    files = label_files(Path(conf["labels"]))
+    files = label_files(labels)
     sp = ds["split"]
     manifest = assign(list(files), {s: sp[s] for s in SPLITS}, sp["seed"])
     writers = {s: CocoWriter(classes) for s in SPLITS}
     taken: dict[str, list[int]] = {}
     tiles: dict[str, list[dict]] = {}
-    out = Path(conf["out"])
     check_replaceable(out, "manifest.json")          # before any work: never build over a folder not ours
-    parts, clips = parts_dir(out), Path(conf["clips"])
+    parts = parts_dir(out)
     done, jobs = {}, []
     for cid, path in files.items():
         video = video_of(clips, cid)
@@ -223,10 +210,4 @@ def run(conf: dict) -> dict:
         write_json(tmp / "manifest.json", doc, indent=1)
         write_json(tmp / "stats.json", stats, indent=1)
     shutil.rmtree(parts, ignore_errors=True)          # the dataset is complete: its parts are no longer needed
-    table = stats_table(stats, classes)
-    reports = Path(conf["reports"])
-    write_json(reports / f"dataset_{ds['name']}.json", {"classes": list(classes), "splits": stats}, indent=1)
-    md = f"# Dataset {ds['name']} ({len(files)} clips, split by clip)\n\n{table}\n"
-    write_text(reports / f"dataset_{ds['name']}.md", md)
-    print(md)
-    return stats
+    return stats, len(files)

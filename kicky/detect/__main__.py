@@ -9,11 +9,12 @@ import hydra
 from omegaconf import DictConfig
 
 from kicky.cli import call
+from kicky.core.config import CONF_PATH
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="detect")
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="detect")
 def main(cfg: DictConfig) -> None:
-    from kicky.detect import run
+    from kicky.detect.run import run
     call(run, cfg)
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from omegaconf import DictConfig
 
 from kicky.cli import call
+from kicky.core.config import CONF_PATH
 from kicky.errors import KickyError
 
 
@@ -115,7 +116,7 @@ def run(conf: dict) -> dict:
 
     from kicky.core import store
     from kicky.dataset.splits import clips_in
-    from kicky.detect import _summary
+    from kicky.detect.run import clip_totals as _summary
     from kicky.io.atomic import write_json
 
     base_root, ball_root, out = Path(conf["base"]), Path(conf["ball"]), Path(conf["out"])
@@ -189,7 +190,7 @@ def run(conf: dict) -> dict:
     return summary
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="merge")
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="merge")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

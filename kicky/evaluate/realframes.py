@@ -19,6 +19,7 @@ from omegaconf import DictConfig
 
 from kicky.checks import number
 from kicky.cli import call
+from kicky.core.config import CONF_PATH
 from kicky.errors import KickyError
 
 IMAGE_EXT = (".jpg", ".jpeg", ".png", ".bmp")
@@ -184,7 +185,7 @@ def run(conf: dict) -> dict:
     return summary
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="realframes")
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="realframes")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

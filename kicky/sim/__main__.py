@@ -8,10 +8,11 @@ import hydra
 from omegaconf import DictConfig
 
 from kicky.cli import call
-from kicky.sim.batch import run
+from kicky.core.config import CONF_PATH
+from kicky.sim.run import run
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="simulate")
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="simulate")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

@@ -8,12 +8,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from kicky.errors import KickyError
-from kicky.io.atomic import write_json
 from kicky.io.pool import worker_pool
 from kicky.sim.clip import clip_id, render_clip, summary_of
 from kicky.sim.config import SimConfig
-from kicky.checks import number
 
 
 def _job(args):
@@ -21,15 +18,13 @@ def _job(args):
     return render_clip(cfg, seed, index, out)
 
 
-def run(conf: dict) -> list[dict]:
-    n, seed = number(conf, "n_clips", int, 1), number(conf, "seed", int)
-    out = Path(conf["out"])
-    cfg = SimConfig.from_dict(conf["sim"])
+def render_batch(cfg: SimConfig, seed: int, n: int, out: Path, workers: int = 1) -> list[dict]:
+    """Clips 0..n-1 of `seed` rendered into `out` (those already complete kept), `workers` at a
+    time; each clip's summary row."""
     todo = [i for i in range(n) if not (out / clip_id(seed, i) / "truth.json").is_file()]
     done = n - len(todo)
     if done:
         print(f"{done}/{n} clips already in {out}, rendering {len(todo)}")
-    workers = number({"workers": conf.get("workers", 1)}, "workers", int, 1)
     jobs = [(cfg, seed, i, out) for i in todo]
     if workers == 1 or len(jobs) <= 1:
         for j in tqdm(jobs, desc="simulating", unit="clip"):
@@ -39,10 +34,7 @@ def run(conf: dict) -> list[dict]:
             futs = [ex.submit(_job, j) for j in jobs]
             for f in tqdm(as_completed(futs), total=len(futs), desc="simulating", unit="clip"):
                 f.result()
-    rows = [summary_of(json.loads((out / clip_id(seed, i) / "truth.json").read_text())) for i in range(n)]
-    write_json(out / "index.json", {"seed": seed, "n_clips": n, "sim": conf["sim"], "clips": rows}, indent=1)
-    print(distribution_table(rows))
-    return rows
+    return [summary_of(json.loads((out / clip_id(seed, i) / "truth.json").read_text())) for i in range(n)]
 
 
 def distribution_table(rows: list[dict]) -> str:

@@ -1,17 +1,23 @@
-"""`python -m kicky.sim.contact_sheet --clips data/clips --out contact_sheet.png --n 12`
+"""`python -m kicky.sim.contact_sheet clips=data/clips out=contact_sheet.png n=12` (`kicky contact-sheet`,
+conf/contact_sheet.yaml)
 
 A grid of random clips' kick frames (decoded from the mp4, so compression shows) with the truth
 overlaid: goal region blue, players green with joints, ball red with a circle and a 4x inset."""
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+import hydra
+from omegaconf import DictConfig
+
+from kicky.cli import call
+from kicky.core.config import CONF_PATH
+
+from kicky.checks import number
 from kicky.errors import KickyError
 from kicky.io.rle import decode
 from kicky.io.video import read_frames
@@ -78,23 +84,19 @@ def contact_sheet(clips: Path, n: int, seed: int, cols: int = 4) -> np.ndarray:
     return np.vstack(rows)
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--clips", default="data/clips")
-    ap.add_argument("--out", default="contact_sheet.png")
-    ap.add_argument("--n", type=int, default=12)
-    ap.add_argument("--seed", type=int, default=0)
-    a = ap.parse_args(argv)
-    try:
-        sheet = contact_sheet(Path(a.clips), a.n, a.seed)
-    except KickyError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(a.out, sheet)
-    print(f"wrote {a.out} ({sheet.shape[1]}x{sheet.shape[0]})")
-    return 0
+def run(conf: dict) -> str:
+    sheet = contact_sheet(Path(conf["clips"]), number(conf, "n", int, 1), number(conf, "seed", int))
+    out = Path(conf["out"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(out), sheet)
+    print(f"wrote {out} ({sheet.shape[1]}x{sheet.shape[0]})")
+    return str(out)
+
+
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="contact_sheet")
+def main(cfg: DictConfig) -> None:
+    call(run, cfg)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

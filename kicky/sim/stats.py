@@ -1,16 +1,20 @@
-"""`python -m kicky.sim.stats --clips data/clips --out metrics/sim.json` (+ metrics/sim.md)
+"""`python -m kicky.sim.stats clips=data/clips out=metrics/sim.json` (+ metrics/sim.md; `kicky sim-stats`, conf/sim_stats.yaml)
 
 Summary of a simulated clip set (the numbers DVC tracks as metrics): outcomes, feet, shot speeds,
 ball size in pixels at the kick, clip lengths. Prints the outcome x foot table."""
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
+
+import hydra
+from omegaconf import DictConfig
+
+from kicky.cli import call
+from kicky.core.config import CONF_PATH
 
 from kicky.errors import KickyError
 from kicky.io.atomic import write_json, write_text
@@ -38,23 +42,21 @@ def clip_stats(clips: Path) -> tuple[dict, list[dict]]:
     return stats, rows
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--clips", default="data/clips")
-    ap.add_argument("--out", default="metrics/sim.json")
-    a = ap.parse_args(argv)
-    try:
-        stats, rows = clip_stats(Path(a.clips))
-    except KickyError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    write_json(a.out, stats, indent=1, sort_keys=True)
+def run(conf: dict) -> dict:
+    stats, rows = clip_stats(Path(conf["clips"]))
+    out = Path(conf["out"])
+    write_json(out, stats, indent=1, sort_keys=True)
     table = distribution_table(rows)
-    write_text(Path(a.out).with_suffix(".md"), f"# Simulated clip set: {a.clips}\n\n{table}\n")
+    write_text(out.with_suffix(".md"), f"# Simulated clip set: {conf['clips']}\n\n{table}\n")
     print(table)
     print(json.dumps(stats))
-    return 0
+    return stats
+
+
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="sim_stats")
+def main(cfg: DictConfig) -> None:
+    call(run, cfg)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -8,10 +8,11 @@ import hydra
 from omegaconf import DictConfig
 
 from kicky.cli import call
-from kicky.teacher.label import run
+from kicky.core.config import CONF_PATH
+from kicky.teacher.run import run
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="label")
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="label")
 def main(cfg: DictConfig) -> None:
     call(run, cfg)
 

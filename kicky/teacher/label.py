@@ -1,4 +1,4 @@
-"""The `label` stage: every clip through the teacher chain, cached per clip.
+"""Labelling one clip with the teacher chain (in windows for a long clip) and writing its cache.
 
 A clip's labels.json is written atomically and records a fingerprint of the teacher config, so a
 rerun skips clips already labelled with the same config and a `kill -9` loses at most the clip in
@@ -9,22 +9,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from concurrent.futures import as_completed
-from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 from kicky.checks import number
 from kicky.core import store
-from kicky.core.clips import clip_id, find_clips, load_clip, split_done
+from kicky.core.clips import load_clip
 from kicky.core.quality import clip_quality
-from kicky.errors import KickyError
-from kicky.io.pool import worker_pool
 from kicky.teacher.agreement import agreement_filter
-from kicky.teacher.chain import MODES, run_chain
+from kicky.teacher.chain import run_chain
 from kicky.teacher.registry import build_chain
-from kicky.teacher.report import coverage, write_reports
+from kicky.teacher.report import coverage
 
 log = logging.getLogger("kicky.teacher")
 _chain: dict = {}   # backends built once per process and settings
@@ -93,7 +89,7 @@ def teach(clip, teacher: dict, classes: tuple[str, ...]):
     return labels, raw, counts
 
 
-def _label_one(args) -> dict:
+def label_clip(args) -> dict:
     path, out, teacher, classes, fp = args
     clip = load_clip(path)
     C = tuple(classes)
@@ -108,46 +104,3 @@ def _label_one(args) -> dict:
     if clip.truth is not None:
         doc["quality"] = clip_quality(labels, clip.truth, C)
     return store.write(out, clip.clip_id, doc, labels)
-
-
-def check(conf: dict) -> None:
-    t = conf["teacher"]
-    if not t.get("chain"):
-        raise KickyError("teacher.chain is empty: name at least one backend, e.g. teacher.chain=[motion]")
-    from kicky.teacher.registry import NAMES
-    unknown = [n for n in t["chain"] if n not in NAMES]
-    if unknown:   # before the clips: a config error is reported first, models are built only when needed
-        raise KickyError(f"unknown teacher backend {unknown[0]!r}: choose from {', '.join(NAMES)}")
-    if t.get("mode") not in MODES:
-        raise KickyError(f"teacher.mode={t.get('mode')!r}: use one of {', '.join(MODES)}")
-    bad = [c for c in conf["classes"] if c not in t["ontology"]]
-    if bad:
-        raise KickyError(f"classes {bad} have no prompt in teacher.ontology")
-
-
-def run(conf: dict) -> dict:
-    check(conf)
-    workers = number(conf, "workers", int, 1)
-    teacher, classes = conf["teacher"], list(conf["classes"])
-    out = Path(conf["out"])
-    fp = fingerprint(teacher, classes)
-    clips = find_clips(conf["clips"])
-    heads, todo = split_done(clips, lambda c: store.cached(out, c, fp))
-    if heads:
-        print(f"{len(heads)}/{len(clips)} clips already labelled in {out}, labelling {len(todo)}")
-    if todo:   # models and servers are needed (and checked) only when there is a clip to label
-        for be in backends(teacher):
-            if hasattr(be, "check"):
-                be.check()
-    jobs = [(p, out, teacher, classes, fp) for p in todo]
-    if workers == 1 or len(jobs) <= 1:
-        for j in tqdm(jobs, desc="labelling", unit="clip"):
-            h = _label_one(j)
-            heads[h["clip_id"]] = h
-    else:
-        with worker_pool(workers) as ex:
-            for f in tqdm(as_completed([ex.submit(_label_one, j) for j in jobs]), total=len(jobs),
-                          desc="labelling", unit="clip"):
-                h = f.result()
-                heads[h["clip_id"]] = h
-    return write_reports([heads[clip_id(p)] for p in clips], teacher, classes, out, Path(conf["reports"]))

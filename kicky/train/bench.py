@@ -1,13 +1,12 @@
 """GPU training benchmark, side by side in one command: rfdetr's stock `RFDETRSegSmall(...).train()`
 versus our training path (`speed=fast`) on the same simulated dataset, same epochs, same batch.
 
-    python -m kicky.train.bench --clips 70 --epochs 3 --out bench_out
+    python -m kicky.train.bench clips=70 epochs=3 out=bench_out     (kicky train-bench, conf/train_bench.yaml)
 
 Steps: simulate clips (960x540) -> oracle labels -> classes3 dataset -> (1) loader-only throughput,
 stock vs pre-resized, (2) the stock run, (3) our run; prints and writes train_bench.{md,json}."""
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -15,7 +14,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
+import hydra
+from omegaconf import DictConfig
+
+from kicky.cli import call
+from kicky.core.config import CONF_PATH, conf_dir
 from kicky.dataset.coco import ANN
 from kicky.io.atomic import write_json
 
@@ -83,21 +88,19 @@ def csv_final(path: str) -> dict:
     return keep
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--clips", type=int, default=70)
-    ap.add_argument("--epochs", type=int, default=3)
-    ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--res", type=int, default=384)
-    ap.add_argument("--every", type=int, default=3)
-    ap.add_argument("--stock-workers", type=int, default=8)
-    ap.add_argument("--work", default="/tmp/kicky_bench")
-    ap.add_argument("--out", default="benchmarks/out")
-    ap.add_argument("--skip-stock", action="store_true")
-    ap.add_argument("--trainer", default="gpu")
-    ap.add_argument("--variant", action="append", help="extra train.py overrides for one fast run (repeatable)")
-    ap.add_argument("--split", default="0.7,0.15,0.15", help="train,valid,test clip ratios")
-    a = ap.parse_args()
+def _compose(name: str, overrides: list[str]) -> dict:
+    """A config composed as its entry point would (inside this Hydra app: its own search path)."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from omegaconf import OmegaConf
+    if GlobalHydra.instance().is_initialized():
+        return OmegaConf.to_container(compose(name, overrides=overrides), resolve=True)
+    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
+        return OmegaConf.to_container(compose(name, overrides=overrides), resolve=True)
+
+
+def run(conf: dict) -> dict:
+    a = SimpleNamespace(**conf)
     work, out = Path(a.work), Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     cores = os.cpu_count() or 2
@@ -125,10 +128,7 @@ def main() -> None:
         print(json.dumps(s, indent=1), flush=True)
     write_json(out / "train_bench.json", res, indent=1)
 
-    from hydra import compose, initialize_config_dir
-    from omegaconf import OmegaConf
-    from kicky.train.run import run
-    from kicky.core.config import conf_dir
+    from kicky.train.run import run as train
     for i, variant in enumerate(a.variant or [""]):
         over = [f"data={data}", f"out={work / f'fast{i}'}", "model=small", f"res={a.res}", f"trainer={a.trainer}",
                 "speed=fast", f"epochs={a.epochs}", "logger=csv", "run_test=false",
@@ -136,10 +136,8 @@ def main() -> None:
                 "dataset.augment.brightness=null", "dataset.augment.shadow=null", "dataset.augment.scale=null",
                 *([] if "batch_size=" in variant else [f"batch_size={a.batch}"]), *variant.split(),
                 *os.environ.get("KICKY_BENCH_OVERRIDES", "").split()]
-        with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-            conf = OmegaConf.to_container(compose("train", overrides=over), resolve=True)
         t0 = time.perf_counter()
-        run(conf)
+        train(_compose("train", over))
         wall = time.perf_counter() - t0
         m = json.loads((work / f"fast{i}" / "metrics.json").read_text())
         res[f"fast{i}"] = {"variant": variant, "wall_s": round(wall, 1),
@@ -152,11 +150,17 @@ def main() -> None:
         for f in (work / f"fast{i}").glob("*profile_*.txt"):          # profile=pytorch|simple variants
             shutil.copy(f, out / f"fast{i}_{f.name}")
         print(json.dumps(res[f"fast{i}"], indent=1), flush=True)
+    return res
 
 
 def _device() -> str:
     import torch
     return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu"
+
+
+@hydra.main(version_base="1.3", config_path=CONF_PATH, config_name="train_bench")
+def main(cfg: DictConfig) -> None:
+    call(run, cfg)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,9 @@ import shutil
 import pytest
 from pycocotools.coco import COCO
 
-from kicky.dataset.build import run
+from kicky.dataset.run import run
 from kicky.errors import KickyError
-from kicky.teacher.label import run as label
+from kicky.teacher.run import run as label
 from tests.helpers import compose_conf
 
 NAMES = ("goal", "saved", "wide", "pass", "dribble", "trap")

@@ -10,7 +10,8 @@ import supervision as sv
 from kicky.core import store
 from kicky.core.clips import load_clip
 from kicky.core.store import read_labels
-from kicky.detect import run, slicer
+from kicky.detect import slicer
+from kicky.detect.run import run
 from kicky.detect.student import StudentRun
 from kicky.errors import KickyError
 from kicky.teacher.oracle import OracleBackend

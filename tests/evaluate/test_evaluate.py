@@ -106,9 +106,9 @@ def test_missing_source_names_its_stage(eval_data, tmp_path):
 def test_student_source_end_to_end(short_clips, tiny_run, tmp_path):
     """The detect stage's caches as an evaluation source, on a 4-frame clip and a dataset of its frames
     (the tiny student detects little: this checks the plumbing and the fields, not accuracy)."""
-    from kicky.dataset.build import run as build
-    from kicky.detect import run as detect
-    from kicky.teacher.label import run as label
+    from kicky.dataset.run import run as build
+    from kicky.detect.run import run as detect
+    from kicky.teacher.run import run as label
     label(compose_conf("label", ["teacher=oracle", f"clips={short_clips}", f"out={tmp_path / 'labels'}",
                                  f"reports={tmp_path / 'rep'}", "workers=1"]))
     build(compose_conf("build", [f"labels={tmp_path / 'labels'}", f"clips={short_clips}", f"out={tmp_path / 'ds'}",

@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # stage -> (Hydra config, run function, overrides every case gets unless it sets the key itself)
 STAGES = {
     "infer": ("infer", "kicky.infer.run:run", ["source=teacher", "teacher=motion", "out={tmp}/out"]),
-    "label": ("label", "kicky.teacher.label:run", ["out={tmp}/out", "reports={tmp}/out_reports", "workers=1"]),
-    "build": ("build", "kicky.dataset.build:run",
+    "label": ("label", "kicky.teacher.run:run", ["out={tmp}/out", "reports={tmp}/out_reports", "workers=1"]),
+    "build": ("build", "kicky.dataset.run:run",
               ["labels={base}/labels", "clips={base}/clips", "out={tmp}/out", "reports={tmp}/out_reports",
                "workers=1", "dataset.split.train=1", "dataset.split.valid=0", "dataset.split.test=0"]),
     "train": ("train", "kicky.train.run:run",
@@ -42,8 +42,8 @@ STAGES = {
     "evaluate": ("evaluate", "kicky.evaluate.run:run",
                  ["clips={base}/clips", "data={base}/ds", "metrics={tmp}/out_metrics", "plots={tmp}/out_plots",
                   "out={tmp}/out", "pose=false", "logger.name=none", "~sources.student", "~sources.motion"]),
-    "detect": ("detect", "kicky.detect:run", ["clips={base}/clips", "out={tmp}/out", "device=cpu"]),
-    "sim": ("simulate", "kicky.sim.batch:run", ["n_clips=1", "sim=test", "out={tmp}/out", "workers=1"]),
+    "detect": ("detect", "kicky.detect.run:run", ["clips={base}/clips", "out={tmp}/out", "device=cpu"]),
+    "sim": ("simulate", "kicky.sim.run:run", ["n_clips=1", "sim=test", "out={tmp}/out", "workers=1"]),
 }
 FAST = "analysis.pose.enabled=false"
 
@@ -63,8 +63,8 @@ class Base:
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Base:
-    from kicky.dataset.build import run as build
-    from kicky.teacher.label import run as label
+    from kicky.dataset.run import run as build
+    from kicky.teacher.run import run as label
     root = tmp_path_factory.mktemp("bad_inputs_base")
     clip = C.sim_clip(root / "clips")
     label(compose_conf("label", ["teacher=oracle", f"clips={root / 'clips'}", f"out={root / 'labels'}",

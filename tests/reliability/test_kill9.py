@@ -161,11 +161,11 @@ def _same_tree(a: Path, b: Path) -> None:
 def world(tmp_path_factory):
     """N_CLIPS simulated 320x180 clips, their oracle labels and a classes3 dataset (every 4th frame),
     made in-process by the uninterrupted stages: the references of the kill tests and their inputs."""
-    from kicky.dataset.build import run as build
+    from kicky.dataset.run import run as build
     from kicky.dataset.splits import SPLITS, split_of
     from kicky.sim.clip import render_clip
     from kicky.sim.config import SimConfig
-    from kicky.teacher.label import run as label
+    from kicky.teacher.run import run as label
 
     root = tmp_path_factory.mktemp("kill9")
     cfg = SimConfig(width=320, height=180)
@@ -322,7 +322,7 @@ def _detections(path: Path) -> dict:
 
 
 def test_detect_resumes_after_kill_9(world, trained, tmp_path):
-    from kicky.detect import run as detect
+    from kicky.detect.run import run as detect
     from tests.helpers import shorten
     clips = tmp_path / "clips"
     for c in world["ids"][:3]:

@@ -11,7 +11,7 @@ import pytest
 
 from kicky.errors import KickyError
 from kicky.io.video import probe, read_frames
-from kicky.sim.batch import run
+from kicky.sim.run import run
 from kicky.sim.config import SimConfig
 from kicky.sim.scenario import sample
 

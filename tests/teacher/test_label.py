@@ -11,7 +11,7 @@ import pytest
 from kicky.core.store import read_labels
 from tests.helpers import compose_conf
 from kicky.errors import KickyError
-from kicky.teacher.label import run
+from kicky.teacher.run import run
 
 CONF = os.path.join(os.path.dirname(__file__), "..", "..", "conf")
 

@@ -1,7 +1,7 @@
 """Fixtures for training tests: oracle-labelled simulated clips -> a tiny classes3 dataset."""
 import pytest
 
-from kicky.dataset.build import run as build
+from kicky.dataset.run import run as build
 from tests.dataset.test_build import labelled  # noqa: F401  (oracle-labelled sim clips, session-wide)
 from tests.train.test_train import _conf
 
