@@ -23,7 +23,7 @@ COMMANDS = {
     "ballnet-detect": ("kicky.ballnet.detect", "ballnet_detect", "the ball specialist's detections for clips"),
     "ballnet-bench": ("kicky.ballnet.bench", "ballnet_bench", "the ball specialist's frames/s (random weights)"),
     "merge": ("kicky.detect.merge", "merge", "players / goal from one source, the ball from another"),
-    "analyse": ("kicky.analysis", "analyse", "the analysis benchmark on simulated clips"),
+    "analyse": ("kicky.evaluate", "analyse", "evaluate on simulator truth, clean and degraded, no dataset"),
     "posecheck": ("kicky.analysis.posecheck", "posecheck", "MediaPipe Pose on rendered shooters vs their joints"),
     "evaluate": ("kicky.evaluate", "evaluate", "every source against truth: AP, goal / leg / pose / speed"),
     "realframes": ("kicky.evaluate.realframes", "realframes", "ball recall / AP on real frames"),
@@ -32,6 +32,8 @@ COMMANDS = {
     "app": ("kicky.app", "app_run", "the web app (loopback)"),
     "annotate": ("kicky.annotate", "annotate_run", "clipper, rater and goal annotator (loopback)"),
 }
+# commands that run another command's entry point on a config of their own (`--config-name`)
+ALIASES = {"analyse"}
 
 
 def usage() -> str:
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: unknown command {name!r}: one of {', '.join(COMMANDS)} (kicky --help)", file=sys.stderr)
         return 2
     target = COMMANDS[name][0]
-    sys.argv = [f"kicky {name}", *rest]
+    sys.argv = [f"kicky {name}", *(["--config-name", COMMANDS[name][1]] if name in ALIASES else []), *rest]
     if target.endswith(".py"):
         script = ROOT / target
         if not script.is_file():

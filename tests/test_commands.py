@@ -55,7 +55,8 @@ def test_the_console_script_is_declared():
 @pytest.mark.parametrize("name, key, value", [("sim", "n_clips", "3"), ("train", "res", "432"),
                                               ("ballnet-train", "epochs", "7"), ("evaluate", "pose", "false"),
                                               ("sim-stats", "out", "x.json"), ("posecheck", "width", "640"),
-                                              ("train-bench", "epochs", "2"), ("ballnet-bench", "reps", "2")])
+                                              ("train-bench", "epochs", "2"), ("ballnet-bench", "reps", "2"),
+                                              ("analyse", "known_lens", "true")])
 def test_a_command_runs_the_stages_hydra_entry_point(name, key, value):
     p = kicky(name, f"{key}={value}", "--cfg", "job")
     assert p.returncode == 0, p.stderr

@@ -171,3 +171,11 @@ def merge(base: dict, over: dict, path: str = "analysis") -> dict:
 def settings(cfg: dict | None = None) -> dict:
     """The full analysis config: defaults with `cfg` (the `analysis` group as a dict) on top."""
     return merge(_defaults(), cfg or {})
+
+
+def lens_settings(analysis: dict | None, truth: dict) -> dict:
+    """The analysis settings with a simulated clip's true focal length (a calibrated lens) as
+    speed.focal_frac."""
+    a = dict(analysis or {})
+    a["speed"] = {**(a.get("speed") or {}), "focal_frac": truth["camera"]["K"][0][0] / truth["width"]}
+    return a

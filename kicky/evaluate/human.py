@@ -52,12 +52,12 @@ def run(conf: dict) -> dict:
 
     from kicky.analysis.analyse import analyse
     from kicky.core.clips import clip_id, find_clips, load_clip
-    from kicky.evaluate.run import Source
+    from kicky.evaluate.sources import Source
     from kicky.io.atomic import write_json, write_text
     if not conf.get("sources"):
         raise KickyError("no sources to evaluate: give e.g. '+sources.motion={kind: labels, path: labels}'")
     sources = [Source(n, s or {}) for n, s in conf["sources"].items()]
-    if any(s.kind == "truth" for s in sources):
+    if any(s.kind in ("truth", "degraded") for s in sources):
         raise KickyError("truth=annotations scores against human labels: drop the simulator-truth source "
                          "(~sources.oracle)")
     path = Path(conf.get("annotations") or Path(conf["clips"]) / "annotations.json")

@@ -1,6 +1,8 @@
-"""The `evaluate` stage: every detector source through the same analysis, scored against simulator
-truth — detection AP on the dataset's frames and downstream accuracy per split — then
-metrics/eval.{json,md}, plots and a W&B (offline) run.
+"""The `evaluate` stage: every detector source (kicky.evaluate.sources: simulator truth, label caches,
+degraded truth) through the same analysis, scored against simulator truth — detection AP on the
+dataset's frames and downstream accuracy per split — then metrics/eval.{json,md}, plots and a W&B
+(offline) run. With no dataset (`data: null`, the analysis benchmark `kicky analyse`: conf/analyse.yaml)
+only the downstream scores, and the table by input and by outcome.
 
 Each clip's scores are journalled as they are made (`<metrics>/.eval_resume/<config key>/<clip>.json`,
 atomic, with the sizes and times of the files they came from), so a rerun of the same command after a
@@ -14,51 +16,15 @@ import shutil
 from pathlib import Path
 
 
+from kicky.checks import number
 from kicky.core import store
 from kicky.errors import KickyError
 from kicky.evaluate import coco_ap, downstream, plots, table
+from kicky.evaluate.sources import Source, sources as make_sources
 from kicky.evaluate.truth_coco import dataset_images, truth_gt
 from kicky.io.atomic import write_json, write_text
 
-KINDS = ("truth", "labels")
-
-
-class Source:
-    """One row of the table: simulator truth, or per-clip label caches (a teacher's labels or a
-    detector's cached detections, both `<path>/<clip_id>/labels.json`)."""
-
-    def __init__(self, name: str, conf: dict):
-        self.name, self.kind = name, conf.get("kind")
-        if self.kind not in KINDS:
-            raise KickyError(f"sources.{name}.kind={self.kind!r}: use one of {', '.join(KINDS)}")
-        self.path = Path(conf["path"]) if self.kind == "labels" else None
-        self.made_by = conf.get("made_by") or "the stage that writes it"
-        if self.kind == "labels" and not conf.get("path"):
-            raise KickyError(f"sources.{name} has kind labels but no path")
-
-    def check(self, clip_ids: list[str]) -> None:
-        if self.path is None:
-            return
-        if not self.path.is_dir():
-            raise KickyError(f"source {self.name}: {self.path} not found: run {self.made_by} first, "
-                             f"or drop it with ~sources.{self.name}")
-        missing = [c for c in clip_ids if not store.cache_path(self.path, c).is_file()]
-        if missing:
-            raise KickyError(f"source {self.name}: no labels for {len(missing)} clip(s) in {self.path} "
-                             f"(first: {missing[0]}): run {self.made_by} on these clips")
-
-    def detections(self, clip, classes: list[str]):
-        """(per-frame instances, the detector's timing record or None)."""
-        if self.kind == "truth":
-            from kicky.core.truth import truth_instances
-            return truth_instances(clip, classes), None
-        path = store.cache_path(self.path, clip.clip_id)
-        header, labels = store.read_labels(path)
-        if len(labels) != len(clip):
-            raise KickyError(f"source {self.name}: {path} has {len(labels)} frames, the clip {len(clip)}: "
-                             f"stale cache, rerun {self.made_by}")
-        return labels, header.get("detector")
-
+__all__ = ["Source", "run"]
 
 def _machine() -> str:
     from kicky.detect.student import machine
@@ -104,7 +70,7 @@ def _lean(ev: dict) -> dict:
     return out
 
 
-NOT_KEYED = ("out", "metrics", "plots", "logger", "experiment_name")   # settings no clip's scores depend on
+NOT_KEYED = ("out", "metrics", "plots", "logger", "experiment_name", "workers")   # settings no clip's scores depend on
 
 
 class Journal:
@@ -145,11 +111,37 @@ class Journal:
             pass
 
 
+def score_clip(path: Path, sources: list[Source], classes: list[str], frames: dict[int, int], analysis: dict | None,
+               pose: bool, split: str | None, known_lens: bool) -> dict:
+    """One clip through every source: {source: {"results": COCO results on its dataset frames, "row":
+    its downstream scores}} (`known_lens`: the clip's own focal length, a calibrated lens)."""
+    from kicky.analysis.config import lens_settings
+    from kicky.core.clips import load_clip
+    clip = load_clip(path, stream=True)
+    if known_lens:
+        analysis = lens_settings(analysis, clip.truth)
+    part = {}
+    for s in sources:
+        dets, detector = s.detections(clip, classes)
+        part[s.name] = {"results": coco_ap.results(dets, frames, classes),
+                        "row": downstream.clip_row(dets, clip, analysis, pose if s.pose is None else s.pose, split,
+                                                   detector)}
+    return part
+
+
+def _job(args):
+    return score_clip(*args)
+
+
 def run(conf: dict) -> dict:
+    import contextlib
+
     from tqdm import tqdm
 
     from kicky.analysis.config import settings
-    from kicky.core.clips import clip_id, find_clips, load_clip, read_truth
+    from kicky.core.clips import clip_id, find_clips, read_truth
+    from kicky.core.domain import CLASSES
+    from kicky.io.pool import worker_pool
 
     settings(conf.get("analysis"))            # the analysis settings checked before any clip
     if conf.get("truth") == "annotations":       # your own footage: the goal annotator's labels
@@ -158,15 +150,26 @@ def run(conf: dict) -> dict:
     if conf.get("truth", "sim") != "sim":
         raise KickyError(f"truth={conf.get('truth')!r}: use sim (simulator truth.json) or annotations "
                          f"(<clips>/annotations.json from python -m kicky.annotate goals)")
-    if not conf.get("sources"):
+    sources = make_sources(conf)
+    if not sources:
         raise KickyError("no sources to evaluate: give e.g. sources.oracle.kind=truth")
-    sources = [Source(n, s or {}) for n, s in conf["sources"].items()]
-    images, splits, classes = dataset_images(conf["data"])
+    n = number({"n": conf.get("n") or 0}, "n", int, 0)
+    known_lens = conf.get("known_lens", False)
+    if not isinstance(known_lens, bool):
+        raise KickyError(f"known_lens must be true or false, got {known_lens!r}")
+    workers = number({"workers": conf.get("workers", 1)}, "workers", int, 1)
+    if conf.get("data"):
+        images, splits, classes = dataset_images(conf["data"])
+    else:                                      # no dataset: the downstream scores only
+        images, splits, classes = [], {}, list(CLASSES)
     paths = find_clips(conf["clips"])
     if conf.get("splits"):   # only the clips (and dataset frames) of these splits, e.g. [test]
         from kicky.dataset.splits import keep_clips
         paths = keep_clips(paths, conf["clips"], conf["data"], conf["splits"], split_of=splits)
         images = [im for im in images if splits.get(im["clip_id"]) in conf["splits"]]
+    if n:                    # the first n clips (and their dataset frames)
+        paths = paths[:n]
+        images = [im for im in images if im["clip_id"] in {clip_id(p) for p in paths}]
     ids = [clip_id(p) for p in paths]
     for s in sources:
         s.check(ids)
@@ -182,7 +185,8 @@ def run(conf: dict) -> dict:
         raise KickyError(f"dataset {conf['data']} has frames of {len(lost)} clip(s) not in {conf['clips']} "
                          f"(first: {lost[0]}): evaluate with the clips it was built from")
     loaded = {c: read_truth(truths[c]) for c in sorted({im["clip_id"] for im in images})}
-    gt = coco_ap.gt_coco(truth_gt(images, loaded, classes))
+    dataset = bool(conf.get("data"))
+    gt = coco_ap.gt_coco(truth_gt(images, loaded, classes)) if dataset else None
     del loaded
     by_clip: dict[str, dict[int, int]] = {}
     for im in images:
@@ -202,46 +206,50 @@ def run(conf: dict) -> dict:
     if done:
         print(f"{len(done)}/{len(paths)} clips already evaluated in {journal.dir} (an interrupted run), "
               f"evaluating {len(paths) - len(done)}")
-    for p in tqdm(paths, desc="evaluating", unit="clip"):
-        cid = clip_id(p)
-        part = done.get(cid)
-        if part is None:
-            clip = load_clip(p, stream=True)
-            part = {}
+    pose = bool(conf.get("pose", True))
+    todo = [p for p in paths if clip_id(p) not in done]
+    jobs = [(p, sources, classes, by_clip.get(clip_id(p), {}), conf.get("analysis"), pose, splits.get(clip_id(p)),
+             known_lens) for p in todo]
+    with contextlib.ExitStack() as stack:
+        mapper = map if workers == 1 or len(jobs) <= 1 else stack.enter_context(worker_pool(workers)).map
+        scored = mapper(_job, jobs)
+        for p in tqdm(paths, desc="evaluating", unit="clip"):
+            cid = clip_id(p)
+            part = done.get(cid)
+            if part is None:
+                part = journal.put(cid, stamps[cid], next(scored))
             for s in sources:
-                dets, detector = s.detections(clip, classes)
-                part[s.name] = {"results": coco_ap.results(dets, by_clip.get(cid, {}), classes),
-                                "row": downstream.clip_row(dets, clip, conf.get("analysis"),
-                                                           bool(conf.get("pose", True)), splits.get(cid), detector)}
-            part = journal.put(cid, stamps[cid], part)
-        for s in sources:
-            for k, v in part[s.name]["results"].items():
-                res[s.name][k].extend(v)
-            rows[s.name].append(part[s.name]["row"])
+                for k, v in part[s.name]["results"].items():
+                    res[s.name][k].extend(v)
+                rows[s.name].append(part[s.name]["row"])
 
     split_imgs = {sp: [im["id"] for im in images if sp == "overall" or im["split"] == sp] for sp in downstream.SPLITS}
-    ev = {"clips": str(conf["clips"]), "dataset": str(conf["data"]), "n_clips": len(paths), "classes": classes,
-          "machine": _machine(), "sources": {}}
+    ev = {"clips": str(conf["clips"]), "dataset": str(conf["data"]) if dataset else None, "n_clips": len(paths),
+          "classes": classes, "known_lens": known_lens, "machine": _machine(), "sources": {}}
     for s in sources:
         det = {}
-        for sp in downstream.SPLITS:
+        for sp in downstream.SPLITS if dataset else ():
             det[sp] = {"images": len(split_imgs[sp]),
                        **{k: coco_ap.score(gt, res[s.name][k], split_imgs[sp], classes, k) for k in coco_ap.IOU_TYPES}}
         ev["sources"][s.name] = {"kind": s.kind, "path": None if s.path is None else str(s.path),
+                                 **({"degrade": s.degrade, "draws": s.draws} if s.degrade is not None else {}),
                                  "detection": det, "downstream": downstream.summary(rows[s.name]),
                                  "throughput": downstream.throughput(rows[s.name])}
 
-    md = table.markdown(ev)
+    md = table.markdown(ev, None if dataset else rows)
     metrics, plot_dir, out = Path(conf["metrics"]), Path(conf["plots"]), Path(conf["out"])
-    pngs = [plots.per_class_ap(ev, "overall", plot_dir / "eval_per_class_ap.png")]
-    pngs += [plots.pr_curves(ev, s.name, "overall", plot_dir / f"eval_pr_{s.name}.png") for s in sources]
+    pngs = []
+    if dataset:
+        pngs = [plots.per_class_ap(ev, "overall", plot_dir / "eval_per_class_ap.png")]
+        pngs += [plots.pr_curves(ev, s.name, "overall", plot_dir / f"eval_pr_{s.name}.png") for s in sources]
     write_json(metrics / "eval.json", _lean(ev), indent=1)
     write_json(metrics / "eval_headline.json", table.headline_figures(ev), indent=1)
-    write_json(plot_dir / "eval_pr.json", plots.pr_rows(ev, "overall"))
-    write_json(plot_dir / "eval_ap.json", plots.ap_rows(ev, "overall"), indent=1)
+    if dataset:
+        write_json(plot_dir / "eval_pr.json", plots.pr_rows(ev, "overall"))
+        write_json(plot_dir / "eval_ap.json", plots.ap_rows(ev, "overall"), indent=1)
     write_text(metrics / "eval.md", md)
     write_json(out / "eval_full.json", {**ev, "rows": rows}, indent=1)
     journal.clear()
     print(md)
     _wandb(ev, conf, out, pngs)
-    return ev
+    return {**ev, "rows": rows}

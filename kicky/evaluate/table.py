@@ -3,7 +3,7 @@ precision, recall / leg / pose capture / speed error / fps, over all clips), the
 outcome, the same per split, and detection AP per split and class."""
 from __future__ import annotations
 
-from kicky.analysis.scoring import outcome_table
+from kicky.analysis.scoring import outcome_table, summarise
 
 
 HEADLINE = ("goal_acc", "goal_balanced_acc", "foot_acc", "pose_capture", "speed_err_median")
@@ -18,7 +18,7 @@ def headline_figures(ev: dict) -> dict:
     out = {}
     for name, s in ev["sources"].items():
         sp = split_of(s)
-        segm = s["detection"][sp]["segm"]
+        segm = (s["detection"].get(sp) or {}).get("segm") or {"per_class": {}, "AP": None}   # no dataset: no AP
         out[name] = {"split": sp, "ball_AP": (segm["per_class"].get("ball") or {}).get("AP"), "mAP": segm["AP"],
                      **{k: s["downstream"][sp].get(k) for k in HEADLINE},
                      "x_realtime": (s.get("throughput") or {}).get("x_realtime")}
@@ -81,9 +81,36 @@ def detection(ev: dict) -> str:
     return "\n".join(lines)
 
 
-def markdown(ev: dict) -> str:
+def by_input(results: dict[str, list[dict]]) -> str:
+    """The analysis benchmark's table (no dataset: the inputs are simulator truth, clean and degraded):
+    one line per source with the plain speed formula's error too, the goal calls by true outcome, then
+    the first source by outcome."""
+    f = lambda x: "-" if x is None else f"{100 * x:.1f} %"  # noqa: E731
+    head = ("| input | n | goal acc | goal bal. acc | goal precision | goal recall | foot acc | pose capture "
+            "| speed err median | speed err p90 | plain formula median / p90 |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    line = lambda name, s: (f"| {name} | {s['n']} | {f(s['goal_acc'])} | {f(s['goal_balanced_acc'])} "  # noqa: E731
+                            f"| {f(s['goal_precision'])} | {f(s['goal_recall'])} | {f(s['foot_acc'])} "
+                            f"| {f(s['pose_capture'])} "
+                            f"| {f(s['speed_err_median'])} | {f(s['speed_err_p90'])} "
+                            f"| {f(s['speed_err_plain_median'])} / {f(s['speed_err_plain_p90'])} |")
+    summaries = {k: summarise(v) for k, v in results.items()}
+    lines = [head] + [line(k, s) for k, s in summaries.items()]
+    lines += ["", "goal calls by true outcome (clips called goal / called no goal):", "",
+              outcome_table(summaries, "input")]
+    first = next(iter(results), None)
+    rows = results.get(first, [])
+    lines += ["", f"{first} by outcome:", "", head.replace("| input", "| outcome")]
+    for o in sorted({r["kind"] if r["kind"] != "shot" else r["outcome"] for r in rows}):
+        lines.append(line(o, summarise([r for r in rows if (r["kind"] if r["kind"] != "shot" else r["outcome"]) == o])))
+    return "\n".join(lines)
+
+
+def markdown(ev: dict, rows: dict[str, list[dict]] | None = None) -> str:
+    """The evaluation's markdown; `rows` (each source's per-clip scores, given when there is no
+    dataset) adds the analysis benchmark's table by input and by outcome."""
     m = ev["machine"]
-    return "\n\n".join([
+    parts = [
         f"# Evaluation: {ev['n_clips']} clips of {ev['clips']}, against simulator truth",
         "Downstream over all clips (goal accuracy over all clips; leg accuracy, pose capture and speed error "
         "|pred - true| / true over shot clips; \"goal\" is the positive class: balanced accuracy = the mean of "
@@ -92,7 +119,12 @@ def markdown(ev: dict) -> str:
         f"Throughput on {m}: detector fps from the detector's own record (`-`: none kept; the oracle needs no "
         "detector), x real-time = clip duration / (detection + analysis time).",
         "Goal calls by true outcome over all clips (each cell: clips called goal / called no goal):",
-        outcome_table({name: s["downstream"]["overall"] for name, s in ev["sources"].items()}),
-        "Per split (a clip's split from the dataset manifest; `overall` = all clips):", per_split(ev),
-        "Detection AP (pycocotools, area all, 100 detections per image) on the dataset's frames, against "
-        "simulator truth:", detection(ev)]) + "\n"
+        outcome_table({name: s["downstream"]["overall"] for name, s in ev["sources"].items()})]
+    if rows is None:
+        parts += ["Per split (a clip's split from the dataset manifest; `overall` = all clips):", per_split(ev),
+                  "Detection AP (pycocotools, area all, 100 detections per image) on the dataset's frames, against "
+                  "simulator truth:", detection(ev)]
+    else:
+        parts += ["No dataset (`data: null`): no detection AP. By input (simulator truth, clean and degraded):",
+                  by_input(rows)]
+    return "\n\n".join(parts) + "\n"

@@ -1,11 +1,12 @@
 """Goal figures against hand-counted truth: precision / recall / balanced accuracy with "goal" as the
-positive class, None where undefined, and the goal calls by true outcome; the benchmark table shows them."""
+positive class, None where undefined, and the goal calls by true outcome; the benchmark table (the
+evaluation with no dataset, kicky analyse) shows them."""
 from __future__ import annotations
 
 import pytest
 
 from kicky.analysis import ShotReport, score_report, summarise
-from kicky.analysis.evaluate import table
+from kicky.evaluate.table import by_input as table
 
 # ten clips: 3 goals, 2 saved, 1 post / over / wide, 2 non-shots
 TRUTH = ["goal", "goal", "goal", "saved", "saved", "post", "over", "wide", "no_shot", "no_shot"]
