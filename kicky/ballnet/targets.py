@@ -62,7 +62,7 @@ def _draw(heat: np.ndarray, x: int, y: int, r: int) -> None:
 @torch.no_grad()
 def decode(heat: torch.Tensor, offset: torch.Tensor, size: torch.Tensor, stride: int, k: int = 1):
     """Peaks of heat probabilities (B, 1, h, w) after a 3x3 max-pool NMS, top k per image ->
-    (boxes (B, k, 4) x0, y0, x1, y1 in input pixels, scores (B, k)), best first."""
+    (boxes (B, k, 4) x0, y0, x1, y1 in input pixels, at least 1 px a side, scores (B, k)), best first."""
     B, _, h, w = heat.shape
     heat = heat.float()
     keep = F.max_pool2d(heat, 3, 1, 1) == heat
@@ -71,6 +71,6 @@ def decode(heat: torch.Tensor, offset: torch.Tensor, size: torch.Tensor, stride:
     g = lambda t: t.float().view(B, 2, -1).gather(2, ind[:, None].expand(-1, 2, -1))  # noqa: E731
     off, sz = g(offset), g(size)
     cx, cy = (xs + off[:, 0]) * stride, (ys + off[:, 1]) * stride
-    bw, bh = sz[:, 0].clamp(min=0) * stride, sz[:, 1].clamp(min=0) * stride
+    bw, bh = (sz[:, 0] * stride).clamp(min=1.0), (sz[:, 1] * stride).clamp(min=1.0)   # a peak is a ball of >= 1 px
     boxes = torch.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], -1)
     return boxes, scores

@@ -63,6 +63,16 @@ def test_decode_nms_keeps_separate_peaks_in_score_order():
     assert boxes[0, 1].tolist() == pytest.approx([23.0, 29.0, 25.0, 31.0])
 
 
+def test_decode_keeps_a_peak_whose_size_regressed_to_nothing():
+    """An untrained size head can say 0 or less: the peak is still a ball, a 1 px box at its centre."""
+    heat = torch.zeros(1, 1, 8, 8)
+    heat[0, 0, 3, 4] = 0.6
+    size = torch.full((1, 2, 8, 8), -2.0)
+    boxes, scores = decode(heat, torch.full((1, 2, 8, 8), 0.5), size, 4, k=1)
+    assert scores[0].tolist() == pytest.approx([0.6])
+    assert boxes[0, 0].tolist() == pytest.approx([17.5, 13.5, 18.5, 14.5])   # centre (18, 14), 1 px a side
+
+
 def test_focal_loss_prefers_the_right_peak():
     target = torch.from_numpy(encode(np.array([[10, 10, 16, 16]]), (16, 16), 2)["heat"][None])
     good = torch.where(target == 1, torch.tensor(5.0), torch.tensor(-5.0))
