@@ -20,7 +20,7 @@ from kicky.errors import KickyError
 from kicky.teacher.background import build_scene, exposure_matched, jitter_diff, warp, window_medians
 from kicky.teacher.blobs import Blob, anomaly, components, peaks, pitch_mask, smooth, white_mask
 from kicky.teacher.persons import PersonSegmenter
-from kicky.teacher.shot import ShotParams, choose_chain, corridor, fill, fixture_cells, heading
+from kicky.teacher.shot import ShotParams, at_feet, choose_chain, corridor, fill, fixture_cells, heading
 
 
 @dataclass
@@ -45,6 +45,9 @@ class MotionParams:
     rest_match: float = 12.0      # a frame shows the ball at rest where it differs this little from its median look
     rest_max_elongation: float = 1.6  # a ball at rest is round (no motion blur)
     rest_min_share: float = 0.3   # ... and a rest spot must be shown in this share of its stretch
+    rest_first: bool = True       # look for the ball at rest from the clip's start before choosing the flight
+    launch_speed: float = 0.05    # ... which must leave the rest spot at most this fast (fraction of height per frame)
+    kick_slack: int = 8           # ... and may start this many frames before the spot was last seen
     player_height: tuple[float, float] = (0.035, 0.9)
     player_aspect: tuple[float, float] = (0.3, 6.0)   # height / width
     person_model: str = "mediapipe"  # or "none": keep the evidence mask as is
@@ -149,8 +152,10 @@ class MotionBackend:
 
     def _ball(self, cands: list[list[Blob]], players: list[list[Blob]], medians: list, warps: np.ndarray,
               scale: float, H: int, frames: np.ndarray) -> list[Blob | None]:
-        """The shot model (kicky.teacher.shot): fixtures dropped, the moving chain chosen away from
-        players, extended and filled along its ballistic path, then the ball at rest before and after."""
+        """The shot model (kicky.teacher.shot): fixtures dropped; rest first — the likeliest spots
+        where the ball lies still from the clip's start (`_rest_spots`), each tried with the flight
+        that must leave it at its kick (`_flight` from that origin), the best pair kept; with no spot,
+        the moving chain chosen away from players, and the ball at rest looked for along its ends."""
         p, T = self.p, len(cands)
         gate = max(3.0, p.ball_gate * H)
         sp = ShotParams(gate=gate, min_track=p.ball_min_track, near_player=p.near_player, fill_gap=p.fill_gap,
@@ -163,21 +168,91 @@ class MotionBackend:
         keep = [[j for j, q in enumerate(ref[t]) if tuple(np.floor(q / cell).astype(int)) not in fixed]
                 for t in range(T)]
         weak = [[cands[t][j] for j in keep[t]] for t in range(T)]
+        boxes = [[q.box for q in ps] for ps in players]
+        spots = self._rest_spots(medians, warps, scale, H, frames, players) if p.rest_first else []
+        best, best_score = None, 0.0
+        for score, seen in spots[:4]:
+            # the ball lies at the spot until the kick: nothing else is it; its flight leaves the spot
+            kick = seen[-1][0] + 1
+            at = np.array(seen[-1][1].centre)
+            early = max(kick - p.kick_slack, 1)     # the spot can look held a few frames past the kick (the foot on it)
+            after = [[] if t < early - 1 else w for t, w in enumerate(weak)]
+            out, chain = self._flight(after, boxes, sp, (early, at, p.launch_speed * H))
+            launched = bool(chain)
+            if not launched:
+                out, chain = self._flight(after, boxes, sp)
+            score *= 3.0 if launched else 1.0
+            if score > best_score:
+                best, best_score = (seen, kick, out), score
+        if best is None:
+            out, chain = self._flight(weak, boxes, sp)
+            main = max(chain, key=lambda tr: len(tr.frames) * tr.weight).frames[0] if chain else 0
+            return self._at_rest(out, medians, warps, scale, H, frames, main)
+        seen, kick, out = best
+        flown = min((t for t, b in enumerate(out) if b is not None), default=kick)
+        for t, b in seen:
+            if t < flown:                      # once the flight has left, the spot holds a foot, not the ball
+                out[t] = b
+        return self._at_rest(out, medians, warps, scale, H, frames, kick, ends=("last",))
+
+    def _flight(self, weak: list[list[Blob]], boxes: list[list[tuple]], sp: ShotParams, origin=None):
+        """The moving chain among the candidates, away from players, extended and filled along its
+        ballistic path: (per frame the ball or None, the chain's tracklets)."""
+        p, T = self.p, len(weak)
         strong = [[b for b in w if b.contrast > p.ball_thr] for w in weak]
         pts = [np.array([b.centre for b in c]).reshape(-1, 2) for c in strong]
         wpts = [np.array([b.centre for b in c]).reshape(-1, 2) for c in weak]
-        boxes = [[q.box for q in ps] for ps in players]
-        chain = choose_chain(pts, boxes, sp, [np.array([_streak(b, p.ball_streak) for b in c]) for c in strong])
+        chain = choose_chain(pts, boxes, sp, [np.array([_streak(b, p.ball_streak) for b in c]) for c in strong],
+                             origin)
         track = {t: j for tr in chain for t, j in zip(tr.frames, tr.cands)}
-        got = fill(track, pts, wpts, sp, T)
         out: list[Blob | None] = [None] * T
-        for t, (kind, j) in got.items():
+        for t, (kind, j) in fill(track, pts, wpts, sp, T).items():
             out[t] = (strong if kind == "strong" else weak)[t][j]
-        main = max(chain, key=lambda tr: len(tr.frames) * tr.weight).frames[0] if chain else 0
-        return self._at_rest(out, medians, warps, scale, H, frames, main)
+        return out, chain
+
+    def _rest_spots(self, medians: list, warps: np.ndarray, scale: float, H: int, frames: np.ndarray,
+                    players: list[list[Blob]]) -> list[tuple[float, list[tuple[int, Blob]]]]:
+        """Rest first: before a kick the ball lies still from the clip's start where the kicker will
+        meet it, and is gone once kicked. A compact round spot of the first stretch's median image
+        that the last stretch's median does not hold, shown in most frames from the start until it
+        goes (`_seen`), beside a player when it goes: its (frame, spot) sightings, the kick the frame
+        after the last; None when no spot behaves so (a dribble, a ball already moving)."""
+        p, T = self.p, len(frames)
+        early = [m for t0, t1, m in medians if t1 <= max(medians[0][1], 0.22 * T)]
+        late = [m for t0, t1, m in medians if t0 >= 0.75 * T]
+        if not early or not late or T < 10:
+            return []
+        still = early[0] if len(early) < 3 else np.median(np.stack(early), axis=0).astype(np.uint8)
+        other = exposure_matched(late[-1] if len(late) < 3 else np.median(np.stack(late), axis=0).astype(np.uint8),
+                                 still)
+        an = anomaly(still, scale).astype(np.float32)
+        cands = self._ball_candidates(an, _inner_frame(an.shape, warps, max(6, int(round(0.012 * H)))), H,
+                                      1.5 * p.ball_thr)
+        gone = [b for b in cands if max(b.w, b.h) <= p.rest_max_elongation * min(b.w, b.h)
+                and _changed(still, other, b) > p.ball_thr]
+        out = []
+        for b in sorted(gone, key=lambda b: -b.contrast)[:40]:
+            seen = self._seen(b, still, frames, warps, range(T))
+            if len(seen) < 4:
+                continue
+            ts = np.array([t for t, _ in seen])
+            # the rest stretch: from the start to the last sighting that keeps most frames before it seen
+            ok = np.nonzero(np.arange(1, len(ts) + 1) >= 0.5 * (ts + 1))[0]
+            if not len(ok):
+                continue
+            last = int(ts[ok[-1]])
+            n = int(ok[-1]) + 1
+            if not 0.15 * T <= last < 0.85 * T or n < max(4, p.rest_min_share * (last + 1)) or len(ts) > n + 2:
+                continue
+            at = np.array(seen[n - 1][1].centre)
+            here = [q for t in range(max(last - 3, 0), min(last + 4, T)) for q in players[t]]
+            feet = any(at_feet(at, q.box) for q in here)
+            score = n * (n / (last + 1)) ** 2 * (3.0 if feet else 1.0)   # seen in (nearly) every frame till the kick
+            out.append((score, seen[:n]))
+        return sorted(out, key=lambda x: -x[0])
 
     def _at_rest(self, balls: list[Blob | None], medians: list, warps: np.ndarray, scale: float, H: int,
-                 frames: np.ndarray, flight: int) -> list[Blob | None]:
+                 frames: np.ndarray, flight: int, ends=("first", "last")) -> list[Blob | None]:
         """Before the flight the ball lies still at the kicker's feet, on the flight's backward
         extension, and is gone once the flight starts; after it the ball may lie still again on its
         forward extension. Looked for in the median images of those stretches (stabilised), as a
@@ -195,7 +270,7 @@ class MotionBackend:
         step = np.linalg.norm(np.diff(xy, axis=0), axis=1) / np.diff(ts)
         size = max(max(balls[t].w, balls[t].h) for t in found)
         width = max(3.0, self.p.ball_diam[0] * H * 2, 1.5 * size)
-        for end in ("first", "last"):
+        for end in ends:
             head = heading(ts, xy, end)
             if head is None:
                 continue

@@ -51,15 +51,30 @@ def beside_players(pt: np.ndarray, boxes: list[tuple[int, int, int, int]], grow:
     return False
 
 
+def at_feet(pt: np.ndarray, box: tuple[int, int, int, int], reach: float = 0.5) -> bool:
+    """Could a ball at `pt` lie at the feet of the player in `box`? On the ground: about level with
+    the box's bottom (from 0.3 of its height above to 0.25 below), within `reach` heights beside it."""
+    x0, y0, x1, y1 = box
+    h = y1 - y0
+    return bool(x0 - reach * h <= pt[0] <= x1 + reach * h and y1 - 0.3 * h <= pt[1] <= y1 + 0.25 * h)
+
+
 def choose_chain(pts: list[np.ndarray], boxes: list[list[tuple]], p: ShotParams,
-                 reach: list[np.ndarray] | None = None) -> list[Tracklet]:
+                 reach: list[np.ndarray] | None = None, origin=None) -> list[Tracklet]:
     """Link candidates into tracklets and pick the best chain; tracklets beside players for most of
-    their life count for little (limbs and shadows move with the player, the ball leaves them)."""
+    their life count for little (limbs and shadows move with the player, the ball leaves them).
+    `origin` (frame, (x, y), reach px per frame): the kick; the chain must start by leaving that spot,
+    within 2 gates plus `reach` per frame since."""
     tracks = link(pts, p.gate, reach=reach)
     for tr in tracks:
         near = np.mean([beside_players(q, boxes[t], p.near_player) for t, q in zip(tr.frames, tr.pts)])
         tr.weight = (1.0 - 0.8 * float(near)) / (1.0 + tr.jitter())   # the ball's velocity changes smoothly
-    return best_chain(tracks, p.gate, p.min_track, min_span=2 * p.gate, max_gap=p.chain_gap)
+    start = None
+    if origin is not None:
+        t0, at, v = origin
+        start = lambda tr: (t0 <= tr.frames[0] <= t0 + p.chain_gap   # noqa: E731
+                            and np.linalg.norm(tr.pts[0] - at) <= 2 * p.gate + v * max(tr.frames[0] - t0, 1))
+    return best_chain(tracks, p.gate, p.min_track, min_span=2 * p.gate, max_gap=p.chain_gap, start=start)
 
 
 def _predict(ts: np.ndarray, xy: np.ndarray, t: int, k: int = 6) -> np.ndarray:

@@ -71,18 +71,19 @@ def link(cands: list[np.ndarray], gate_px: float, max_gap: int = 2,
 
 
 def best_chain(tracks: list[Tracklet], gate_px: float, min_len: int = 3, min_span: float = 4.0,
-               max_gap: int = 12, overlap: int = 3) -> list[Tracklet]:
+               max_gap: int = 12, overlap: int = 3, start=None) -> list[Tracklet]:
     """Longest sequence of time-disjoint tracklets where each starts near where the previous one
     would be, at most `max_gap` frames later or `overlap` frames earlier (a fragmented track's pieces
     share a frame or two; the later piece holds those frames) (tracklets that stay in place count a fifth: noise
     jitters, the ball travels); the chain must move at least `min_span` pixels overall. Only
-    tracklets ending in the `max_gap` frames before one starts are tried: linear in clip length."""
+    tracklets ending in the `max_gap` frames before one starts are tried: linear in clip length.
+    `start(tracklet) -> bool`: which tracklets may begin a chain (a flight leaves the kick's spot)."""
     tr = sorted((t for t in tracks if len(t.frames) >= min_len), key=lambda t: t.frames[-1])
     if not tr:
         return []
     ends = [t.frames[-1] for t in tr]
     weight = [len(t.frames) * t.weight * (1.0 if t.span() >= min_span else 0.2) for t in tr]
-    best = list(weight)
+    best = [w if start is None or start(t) else -np.inf for w, t in zip(weight, tr)]
     prev = [-1] * len(tr)
     for i, a in enumerate(tr):
         for j in range(bisect_left(ends, a.frames[0] - max_gap), i):
@@ -95,6 +96,8 @@ def best_chain(tracks: list[Tracklet], gate_px: float, min_len: int = 3, min_spa
                     best[i], prev[i] = best[j] + weight[i], j
     order = np.argsort(best)[::-1]
     for i in order:
+        if not np.isfinite(best[i]):
+            break
         chain, k = [], int(i)
         while k >= 0:
             chain.append(tr[k])

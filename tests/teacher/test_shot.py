@@ -68,3 +68,31 @@ def test_a_chain_bridges_the_frames_a_shot_is_lost_against_the_net():
     b = Tracklet(list(range(24, 34)), [0] * 10, [np.array([10.0 * t, 0.0]) for t in range(24, 34)])
     assert len(best_chain([a, b], gate_px=10.0, max_gap=12)) == 1   # 14 unseen frames: two pieces
     assert len(best_chain([a, b], gate_px=10.0, max_gap=16)) == 2
+
+
+def test_a_ball_at_rest_lies_at_a_players_feet_not_at_his_head():
+    from kicky.teacher.shot import at_feet
+    box = (100, 200, 140, 300)                                   # a player 100 px tall
+    assert at_feet(np.array([150.0, 295.0]), box)                # beside his foot, on the ground
+    assert at_feet(np.array([120.0, 310.0]), box)                # just in front (lower in the image)
+    assert not at_feet(np.array([120.0, 215.0]), box)            # his head
+    assert not at_feet(np.array([250.0, 295.0]), box)            # on the ground, but 1.1 heights away
+
+
+def test_the_flight_must_leave_the_kick_spot():
+    """A shot leaves the rest spot at frame 20; a longer, smoother track elsewhere (a player's
+    shirt crossing the frame) wins the free chain search but cannot begin a chain from the kick."""
+    from kicky.teacher.shot import choose_chain
+    T, spot = 60, np.array([400.0, 500.0])
+    shot = {t: spot + [25.0 * (t - 20), -18.0 * (t - 20) + 0.3 * (t - 20) ** 2] for t in range(21, 36)}
+    shirt = {t: np.array([100.0 + 6.0 * t, 200.0]) for t in range(0, 60)}
+    pts = [np.array([q for q in (shot.get(t), shirt.get(t)) if q is not None]).reshape(-1, 2) for t in range(T)]
+    boxes = [[] for _ in range(T)]
+    p = ShotParams(gate=20.0)
+    reach = [np.full(len(x), 60.0) for x in pts]
+    free = choose_chain(pts, boxes, p, reach)
+    assert all(np.linalg.norm(q - shirt[t]) < 1 for tr in free for t, q in zip(tr.frames, tr.pts))
+    kicked = choose_chain(pts, boxes, p, reach, origin=(20, spot, 50.0))
+    got = {t: q for tr in kicked for t, q in zip(tr.frames, tr.pts)}
+    assert set(got) == set(shot) and all(np.linalg.norm(got[t] - shot[t]) < 1 for t in got)
+    assert choose_chain(pts, boxes, p, reach, origin=(45, spot, 50.0)) == []   # nothing leaves it then
