@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from kicky.analysis.speed import METHODS
 from kicky.core.config import schema_defaults
+from kicky.core.domain import BALL_DIAMETER_M, GOAL_SIZE_M
 from kicky.errors import KickyError
 
 
@@ -71,13 +72,13 @@ class Goal:
     wide_min: int = 2
     homography: bool = False
     vanish: Vanish = field(default_factory=Vanish)
-    goal_size_m: list = _l(7.32, 2.44)
+    goal_size_m: list = _l(*GOAL_SIZE_M)
 
 
 @dataclass(frozen=True)
 class Speed:
     method: str = "depth"
-    ball_m: float = 0.22
+    ball_m: float = BALL_DIAMETER_M
     percentile: int = 92
     cap_kmh: float = 140.0
     window: int = 8

@@ -11,6 +11,7 @@ import numpy as np
 
 from kicky.analysis.balltrack import BallTrack
 from kicky.analysis.clock import Clock
+from kicky.core.domain import BALL_DIAMETER_M
 
 METHODS = ("plain", "depth")
 
@@ -27,7 +28,7 @@ def ball_width_px(widths: np.ndarray, kick: int, before: int, after: int) -> flo
     return float(np.median(w)) if len(w) else None
 
 
-def plain_kmh(peak_px: float, fps: float, ball_px: float, ball_m: float = 0.22, cap_kmh: float = 140.0) -> float:
+def plain_kmh(peak_px: float, fps: float, ball_px: float, ball_m: float = BALL_DIAMETER_M, cap_kmh: float = 140.0) -> float:
     """km/h = peak_px * fps * (ball_m / ball_px) * 3.6, capped."""
     return float(min(peak_px * fps * (ball_m / ball_px) * 3.6, cap_kmh))
 

@@ -9,20 +9,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-BALL_RADIUS = 0.11
+from kicky.core.domain import BALL_DIAMETER_M, GOAL_SIZE_M, SMALL_GOAL_SIZE_M
+
+BALL_RADIUS = BALL_DIAMETER_M / 2
 
 
 @dataclass(frozen=True)
 class Goal:
-    width: float = 7.32
-    height: float = 2.44
+    width: float = GOAL_SIZE_M[0]
+    height: float = GOAL_SIZE_M[1]
     depth: float = 2.0
     back_height: float = 1.5
     post_radius: float = 0.06
 
     @classmethod
     def small_sided(cls) -> "Goal":
-        return cls(width=3.0, height=2.0, depth=1.2, back_height=1.2, post_radius=0.04)
+        return cls(width=SMALL_GOAL_SIZE_M[0], height=SMALL_GOAL_SIZE_M[1], depth=1.2, back_height=1.2, post_radius=0.04)
 
     def roof_z(self, y: np.ndarray | float) -> np.ndarray | float:
         frac = np.clip(-np.asarray(y, float) / self.depth, 0, 1)

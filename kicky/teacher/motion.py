@@ -52,6 +52,7 @@ class MotionParams:
     player_aspect: tuple[float, float] = (0.3, 6.0)   # height / width
     person_model: str = "mediapipe"  # or "none": keep the evidence mask as is
     goal_hollowness: tuple[float, float] = (0.03, 0.6)
+    goal_no_shadow: bool = True   # no cast-shadow removal on the goal frame (a ball against it looks like one)
 
     def __post_init__(self):
         typed(self, "teacher.backends.motion")
@@ -74,10 +75,21 @@ class MotionBackend:
         p, frames = self.p, clip.frames
         T, H, W = frames.shape[:3]
         scale = p.object_scale * H
-        scene = build_scene(frames, ground=lambda bg: pitch_mask(smooth(bg, scale)))
+        frame_of = {}
+
+        def ground(bg):   # where cast shadows fall: the grass, not the goal (a ball against the net or
+            sm = smooth(bg, scale)   # the bar is darker than it at about its chroma, as a shadow is)
+            frame_of["goal"] = self._goal(bg, sm)
+            floor = pitch_mask(sm)
+            if frame_of["goal"] is not None and p.goal_no_shadow:
+                k = max(3, int(round(0.02 * H)) | 1)
+                floor &= ~cv2.dilate(frame_of["goal"].astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)
+            return floor
+
+        scene = build_scene(frames, ground=ground)
         bg_smooth = smooth(scene.background, scale)
         pitch_ref = pitch_mask(bg_smooth)
-        goal_ref = self._goal(scene.background, bg_smooth) if "goal" in classes else None
+        goal_ref = frame_of["goal"] if "goal" in classes else None
         players, ball_cands = [], []
         inside = _inner_frame((H, W), scene.warps, max(6, int(round(0.012 * H))))
         for t in range(T):
