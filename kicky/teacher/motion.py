@@ -240,7 +240,9 @@ class MotionBackend:
         an = anomaly(still, scale).astype(np.float32)
         cands = self._ball_candidates(an, _inner_frame(an.shape, warps, max(6, int(round(0.012 * H)))), H,
                                       1.5 * p.ball_thr)
+        grass = pitch_mask(smooth(still, scale))   # a ball lies on the pitch (not on a treeline against the sky)
         gone = [b for b in cands if max(b.w, b.h) <= p.rest_max_elongation * min(b.w, b.h)
+                and grass[min(int(b.centre[1]), H - 1), min(int(b.centre[0]), grass.shape[1] - 1)]
                 and _changed(still, other, b) > p.ball_thr]
         out = []
         for b in sorted(gone, key=lambda b: -b.contrast)[:40]:

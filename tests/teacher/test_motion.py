@@ -1,6 +1,7 @@
 """The weight-free teacher against simulator truth on a clean clip. Thresholds sit below what it
 measured when written (ball P 0.81 / R 0.46, player R 0.41 / IoU 0.76, goal R 1.0 / IoU 0.80), so a
 regression in any part (stabilisation, background, ball tracking, person masks, goal frame) fails."""
+import cv2
 import numpy as np
 
 from kicky.core.clips import load_clip
@@ -60,3 +61,42 @@ def test_a_ball_against_the_goal_is_not_taken_for_a_shadow(goal_clip_640):
     assert got[True]["precision"] >= 0.9 and got[True]["recall"] >= 0.85, got
     assert got[True]["recall"] * len(near) >= got[False]["recall"] * len(near) + 2, got   # frames it used to lose
     assert got[True]["iou"] > got[False]["iou"], got
+
+
+def _rest_scene(T=90, kick=40, H=180, W=320, seed=0):
+    """Grass under a sky band; a ball (6 px, light) lying at (200, 130) until `kick`, a player
+    running up to it; decoys: a light spot on the grass all clip long (a fixture, never gone) and a
+    light spot in the sky that goes (a treeline bump as the exposure drifts)."""
+    from kicky.teacher.blobs import Blob
+    rng = np.random.default_rng(seed)
+    base = np.zeros((H, W, 3), np.uint8)
+    base[:40] = (150, 190, 235)
+    base[40:] = (60, 130, 50)
+    frames, players = [], []
+    for t in range(T):
+        f = np.clip(base.astype(int) + rng.normal(0, 3, base.shape), 0, 255).astype(np.uint8)
+        cv2.circle(f, (80, 150), 3, (230, 230, 230), -1)             # the fixture
+        if t < 60:
+            cv2.circle(f, (300, 20), 3, (60, 130, 50), -1)          # the sky spot, gone at 60
+        if t < kick:
+            cv2.circle(f, (200, 130), 3, (235, 235, 235), -1)       # the ball at rest
+        x = min(120 + 2 * t, 190)                                   # the runner, feet at y = 134, beside it
+        f[94:134, x - 6:x + 6] = (200, 40, 40)
+        crop = np.ones((40, 12), bool)
+        players.append([Blob(crop, (x - 6, 94, x + 6, 134), 480, (float(x), 114.0), 80.0, (H, W))])
+        frames.append(f)
+    return np.stack(frames), players
+
+
+def test_the_ball_at_rest_is_found_first_and_goes_at_the_kick():
+    from kicky.teacher.background import window_medians
+    frames, players = _rest_scene()
+    warps = np.tile(np.float64([[1, 0, 0], [0, 1, 0]]), (len(frames), 1, 1))
+    be = MotionBackend(person_model="none")
+    spots = be._rest_spots(window_medians(frames, warps, 10), warps, be.p.object_scale * 180, 180, frames, players)
+    assert spots, "no rest spot"
+    best = spots[0][1]
+    assert all(abs(b.centre[0] - 200) <= 2 and abs(b.centre[1] - 130) <= 2 for _, b in best)
+    assert best[-1][0] == 39 and len(best) >= 36                   # seen till the kick, gone after
+    for _, seen in spots:                                          # the decoys never come up
+        assert not any(abs(b.centre[0] - 80) < 5 or b.centre[1] < 40 for _, b in seen)
