@@ -68,6 +68,16 @@ def test_schema_and_yaml_cannot_disagree(group, option):
     assert _plain(compose_conf(stage)[group]) == _plain(schema_defaults(schema))
 
 
+def test_the_motion_teachers_schema_and_yaml_cannot_disagree():
+    """teacher.backends.motion is validated by MotionParams: the YAML repeats its defaults exactly, and
+    the label stage composes them so."""
+    from kicky.core.config import schema_defaults
+    from kicky.teacher.motion import MotionParams
+    own = yaml.safe_load((CONF / "teacher" / "base.yaml").read_text())["backends"]["motion"]
+    assert _plain(own) == _plain(schema_defaults(MotionParams))
+    assert _plain(compose_conf("label")["teacher"]["backends"]["motion"]) == _plain(schema_defaults(MotionParams))
+
+
 def test_every_schema_is_held_to_its_yaml():
     """A frozen dataclass named *Config in a stage's config.py is a group's schema: it must be listed
     above, so its YAML is checked."""
