@@ -119,3 +119,12 @@ def test_no_config_is_read_by_a_path_from_the_source_tree():
     scripts = [f.name for f in root.parent.glob("*.py") if "config_path=" in f.read_text()
                and "config_path=CONF_PATH" not in f.read_text()]
     assert not scripts, scripts
+
+
+def test_commands_without_a_log_folder_write_no_log_file():
+    """A command run where the user stands (hydra_dirs: none) logs to the terminal, not to a
+    <name>.log file left in that folder."""
+    for f in sorted(CONF.glob("*.yaml")):
+        defaults = (yaml.safe_load(f.read_text()) or {}).get("defaults", [])
+        if {"hydra_dirs": "none"} in defaults:
+            assert {"override hydra/job_logging": "stdout"} in defaults, f.name
