@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import select
 import signal
 import sys
 import threading
@@ -103,11 +104,18 @@ def ctrl_c_stops():
         yield
         return
     old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    # a thread started before the block (a library's, at import) can still take the signal: Python's
+    # handler then runs there and only writes a byte to the wakeup fd, which the taker watches too
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    old_fd = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
     done = threading.Event()
 
     def wait():
         while not done.is_set():
             if signal.sigtimedwait({signal.SIGINT}, 0.2) is not None:
+                _stop()
+            if select.select([r], [], [], 0)[0] and signal.SIGINT in os.read(r, 64):
                 _stop()
     taker = threading.Thread(target=wait, name="kicky-ctrl-c", daemon=True)
     taker.start()
@@ -116,6 +124,8 @@ def ctrl_c_stops():
     finally:
         done.set()
         taker.join()
+        signal.set_wakeup_fd(old_fd)
+        os.close(r), os.close(w)
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 

@@ -81,3 +81,29 @@ def test_ctrl_c_stops_within_two_seconds_with_one_line(tmp_path, child):
     assert lines == ["error: interrupted: rerun the same command to resume (finished clips and epochs are kept; training: add resume=true)"], err
     time.sleep(1.0)
     assert not any(_alive(w) for w in pids)
+
+
+# A thread started before the stage (a library's, at import) does not block SIGINT. When the signal
+# lands there, Python's handler runs in that thread and only writes to the wakeup fd, while the main
+# thread sleeps on a future: the taker watches that fd too. Here the signal is sent to that thread.
+FROM_BEFORE = CHILD.replace('if __name__ == "__main__":\n',
+                            'if __name__ == "__main__":\n'
+                            '    import signal, threading\n'
+                            '    def later():\n'
+                            '        time.sleep(1.5)\n'
+                            '        signal.pthread_kill(threading.get_ident(), signal.SIGINT)\n'
+                            '    threading.Thread(target=later, daemon=True).start()\n')
+
+
+def test_ctrl_c_taken_by_a_thread_from_before_the_stage_stops_it(tmp_path):
+    p, pids = _start(tmp_path, FROM_BEFORE)
+    try:
+        _, err = p.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        raise AssertionError("a Ctrl-C taken by an older thread did not stop the stage within 10 s") from None
+    assert p.returncode == 130, err
+    assert [x for x in err.splitlines() if x.strip()] == [
+        "error: interrupted: rerun the same command to resume (finished clips and epochs are kept; training: add resume=true)"], err
+    time.sleep(1.0)
+    assert not any(_alive(w) for w in pids)
