@@ -29,10 +29,17 @@ if __name__ == "__main__":
 """
 
 
+def _as_from_a_terminal() -> None:
+    """A shell's background job (`make test &`, as CI and scripts run it) ignores SIGINT, and its
+    children inherit that: the stage would rightly ignore Ctrl-C. Start it as a terminal would."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(tmp_path, child: str = CHILD):
     script = tmp_path / "child.py"
     script.write_text(child)
-    p = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=_as_from_a_terminal)
     pids = [int(x) for x in p.stdout.readline().split()]
     assert pids, p.stderr.read()
     return p, pids
@@ -86,13 +93,16 @@ def test_ctrl_c_stops_within_two_seconds_with_one_line(tmp_path, child):
 # A thread started before the stage (a library's, at import) does not block SIGINT. When the signal
 # lands there, Python's handler runs in that thread and only writes to the wakeup fd, while the main
 # thread sleeps on a future: the taker watches that fd too. Here the signal is sent to that thread.
-FROM_BEFORE = CHILD.replace('if __name__ == "__main__":\n',
-                            'if __name__ == "__main__":\n'
-                            '    import signal, threading\n'
-                            '    def later():\n'
-                            '        time.sleep(1.5)\n'
-                            '        signal.pthread_kill(threading.get_ident(), signal.SIGINT)\n'
-                            '    threading.Thread(target=later, daemon=True).start()\n')
+FROM_BEFORE = CHILD.replace("import sys, time\n", "import sys, time, signal, threading\nREADY = threading.Event()\n") \
+    .replace("print(*sorted(set(pids)), flush=True)\n", "print(*sorted(set(pids)), flush=True)\n        READY.set()\n") \
+    .replace('if __name__ == "__main__":\n',
+             'if __name__ == "__main__":\n'
+             '    def later():\n'
+             '        READY.wait()\n'
+             '        time.sleep(0.5)\n'
+             '        signal.pthread_kill(threading.get_ident(), signal.SIGINT)\n'
+             '    threading.Thread(target=later, daemon=True).start()\n')
+assert FROM_BEFORE.count("READY") == 3
 
 
 def test_ctrl_c_taken_by_a_thread_from_before_the_stage_stops_it(tmp_path):
