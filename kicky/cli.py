@@ -125,7 +125,8 @@ def ctrl_c_stops():
         done.set()
         taker.join()
         signal.set_wakeup_fd(old_fd)
-        os.close(r), os.close(w)
+        os.close(r)
+        os.close(w)
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 

@@ -75,21 +75,21 @@ class MotionBackend:
         p, frames = self.p, clip.frames
         T, H, W = frames.shape[:3]
         scale = p.object_scale * H
-        frame_of = {}
+        goal_of = {}   # the goal frame, found on the background once, as build_scene makes it
 
         def ground(bg):   # where cast shadows fall: the grass, not the goal (a ball against the net or
             sm = smooth(bg, scale)   # the bar is darker than it at about its chroma, as a shadow is)
-            frame_of["goal"] = self._goal(bg, sm)
+            goal = goal_of["bg"] = self._goal(bg, sm)
             floor = pitch_mask(sm)
-            if frame_of["goal"] is not None and p.goal_no_shadow:
+            if goal is not None and p.goal_no_shadow:
                 k = max(3, int(round(0.02 * H)) | 1)
-                floor &= ~cv2.dilate(frame_of["goal"].astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)
+                floor &= ~cv2.dilate(goal.astype(np.uint8), np.ones((k, k), np.uint8)).astype(bool)
             return floor
 
         scene = build_scene(frames, ground=ground)
         bg_smooth = smooth(scene.background, scale)
         pitch_ref = pitch_mask(bg_smooth)
-        goal_ref = frame_of["goal"] if "goal" in classes else None
+        goal_ref = goal_of["bg"] if "goal" in classes else None
         players, ball_cands = [], []
         inside = _inner_frame((H, W), scene.warps, max(6, int(round(0.012 * H))))
         for t in range(T):
@@ -191,8 +191,8 @@ class MotionBackend:
             after = [[] if t < early - 1 else w for t, w in enumerate(weak)]
             out, chain = self._flight(after, boxes, sp, (early, at, p.launch_speed * H))
             launched = bool(chain)
-            if not launched:
-                out, chain = self._flight(after, boxes, sp)
+            if not launched:                        # nothing leaves the spot: the best flight after it
+                out, _ = self._flight(after, boxes, sp)
             score *= 3.0 if launched else 1.0
             if score > best_score:
                 best, best_score = (seen, kick, out), score
@@ -226,9 +226,10 @@ class MotionBackend:
                     players: list[list[Blob]]) -> list[tuple[float, list[tuple[int, Blob]]]]:
         """Rest first: before a kick the ball lies still from the clip's start where the kicker will
         meet it, and is gone once kicked. A compact round spot of the first stretch's median image
-        that the last stretch's median does not hold, shown in most frames from the start until it
-        goes (`_seen`), beside a player when it goes: its (frame, spot) sightings, the kick the frame
-        after the last; None when no spot behaves so (a dribble, a ball already moving)."""
+        that the last stretch's median does not hold, on the grass, shown in most frames from the start
+        until it goes (`_seen`), best at a player's feet when it goes: (score, its (frame, spot)
+        sightings) best first, the kick the frame after the last sighting; [] when no spot behaves so
+        (a dribble, a ball already moving)."""
         p, T = self.p, len(frames)
         early = [m for t0, t1, m in medians if t1 <= max(medians[0][1], 0.22 * T)]
         late = [m for t0, t1, m in medians if t0 >= 0.75 * T]
