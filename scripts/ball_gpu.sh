@@ -25,7 +25,7 @@
 #
 # Environment: W (work dir, default /tmp/w), OUT (where figures are copied), WORKERS (default 16),
 # SIM_ARGS / TRAIN_ARGS / SPLIT_ARGS (extra overrides: a CPU smoke run passes sim=test, limit_steps=, crop=).
-# Wheels the image lacks: .ballnet_gpu/setup.sh (not in git: cp312 wheels + pip install --target).
+# Wheels the image lacks: scripts/gpu/wheels.sh fetches them here into .gpu/ (git-ignored; carry=[".gpu"]); scripts/gpu/start.sh starts ablate detached there and poll.sh waits on it.
 set -uo pipefail
 W=${W:-/tmp/w}; OUT=${OUT:-$W/out}; J=${WORKERS:-16}; SIM_ARGS=${SIM_ARGS:-}; TRAIN_ARGS=${TRAIN_ARGS:-}
 mkdir -p "$W" "$OUT"
@@ -128,6 +128,8 @@ ablate)
   python3 evaluate.py clips="$W/clips" data="$W/ds" 'splits=[test]' '~sources.student' sources.motion.path="$W/labels" \
       "${srcs[@]}" pose=false logger.name=none metrics="$W/m" plots="$W/p" hydra.run.dir="$W/h/e" 2>&1 | tail -2
   cp "$W/m/eval.md" "$W/m/eval.json" "$OUT/" 2>/dev/null
+  # the test clips' detections come back (a few MB) so a CPU session can replay the analysis on them
+  tar -czf "$OUT/det.tgz" -C "$W" $(cd "$W" && ls -d det_* merged_* 2>/dev/null) rep/label.json 2>/dev/null
   [ "${6:-3.5}" != 0 ] && RUN1=${RUN1:-paste} "$0" selftrain "${6:-3.5}" augment.paste.p=0.5
   pack
   stamp "all done" ;;
