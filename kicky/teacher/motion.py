@@ -51,7 +51,9 @@ class MotionParams:
     player_height: tuple[float, float] = (0.035, 0.9)
     player_aspect: tuple[float, float] = (0.3, 6.0)   # height / width
     person_model: str = "mediapipe"  # or "none": keep the evidence mask as is
-    goal_hollowness: tuple[float, float] = (0.03, 0.6)
+    goal_hollowness: tuple[float, float] = (0.03, 0.9)   # white share of the frame's hull (a near net fills it)
+    goal_on_grass: float = 0.5    # share of the hull's lower edge with grass just below it (0: off)
+    goal_texture: float = 20.0    # |Laplacian| of a net's mesh; the score is weighted by the share above it (0: off)
     goal_no_shadow: bool = True   # no cast-shadow removal on the goal frame (a ball against it looks like one)
 
     def __post_init__(self):
@@ -116,8 +118,9 @@ class MotionBackend:
                 row.append(Instance("ball", b.mask, min(1.0, b.contrast / 60), self.name))
             if goal_ref is not None:
                 g = warp(goal_ref.astype(np.uint8), scene.warps[t], inverse=True).astype(bool)
-                for inst in row:
-                    g &= ~inst.mask
+                for inst in row:   # players stand in front of the goal and hide it; the ball is
+                    if inst.cls == "player":   # not cut out: in the net it lies behind the frame,
+                        g &= ~inst.mask        # and the goal decision looks for it inside the goal
                 if g.any():
                     row.append(Instance("goal", g, 0.8, self.name))
             out.append([i for i in row if i.cls in classes and todo[t, classes.index(i.cls)]])
@@ -351,29 +354,44 @@ class MotionBackend:
 
     def _goal(self, bg: np.ndarray, bg_smooth: np.ndarray) -> np.ndarray | None:
         """Hull of the white component that looks like a goal frame: it reaches the left, right and
-        top of its box and is mostly hollow."""
+        top of its box, is not solid, stands on the grass (a sky gap in a treeline does not) and has
+        a net's mesh texture (a pitch line or a patch of sky is smooth)."""
+        p = self.p
         H, W = bg.shape[:2]
         white = cv2.dilate(white_mask(bg, bg_smooth, lift=15).astype(np.uint8), np.ones((3, 3), np.uint8))
+        grass = pitch_mask(bg_smooth) if p.goal_on_grass else None
+        grey = cv2.cvtColor(bg, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        mesh = np.abs(cv2.Laplacian(grey, cv2.CV_32F, ksize=3)) > p.goal_texture if p.goal_texture else None
         best, best_score = None, 0.0
         for b in components(white, min_area=int(0.0005 * H * W)):
             if b.w < 0.03 * W or b.h < 0.02 * H or b.w > 0.95 * W:
                 continue
-            sub = b.crop
+            sub, (x0, y0, x1, y1) = b.crop, b.box
             bw = max(2, b.w // 8)
             reach = [sub[:, :bw].any(1).mean(), sub[:, -bw:].any(1).mean(), sub[:max(2, b.h // 8)].any(0).mean()]
             hull = cv2.convexHull(np.argwhere(sub)[:, ::-1].astype(np.int32))
             hull_area = max(cv2.contourArea(hull), 1.0)
-            fill = b.area / hull_area
-            if not (self.p.goal_hollowness[0] <= fill <= self.p.goal_hollowness[1]):
+            if not (p.goal_hollowness[0] <= b.area / hull_area <= p.goal_hollowness[1]):
                 continue
-            s = min(reach) * np.sqrt(hull_area)
+            m = np.zeros((b.h, b.w), np.uint8)
+            cv2.fillPoly(m, [hull], 1)
+            m = m.astype(bool)
+            if grass is not None and _on_grass(m, b.box, grass, max(3, int(round(0.012 * H)))) < p.goal_on_grass:
+                continue
+            s = min(reach) * np.sqrt(hull_area) * (float(mesh[y0:y1, x0:x1][m].mean()) if mesh is not None else 1.0)
             if s > best_score:
                 best_score = s
-                m = np.zeros((b.h, b.w), np.uint8)
-                cv2.fillPoly(m, [hull], 1)
                 best = np.zeros((H, W), bool)
-                best[b.box[1]:b.box[3], b.box[0]:b.box[2]] = m.astype(bool)
+                best[y0:y1, x0:x1] = m
         return best
+
+
+def _on_grass(hull: np.ndarray, box, grass: np.ndarray, gap: int) -> float:
+    """Share of a hull's columns whose lowest pixel has grass `gap` px below it."""
+    x0, y0 = box[:2]
+    cols = np.flatnonzero(hull.any(0))
+    bottom = y0 + hull.shape[0] - 1 - np.argmax(hull[::-1, cols], axis=0)
+    return float(grass[np.clip(bottom + gap, 0, grass.shape[0] - 1), x0 + cols].mean())
 
 
 def _streak(b: Blob, k: float) -> float:

@@ -3,6 +3,7 @@ measured when written (ball P 0.81 / R 0.46, player R 0.41 / IoU 0.76, goal R 1.
 regression in any part (stabilisation, background, ball tracking, person masks, goal frame) fails."""
 import cv2
 import numpy as np
+import pytest
 
 from kicky.core.clips import load_clip
 from kicky.core.quality import clip_quality, summarise
@@ -11,9 +12,14 @@ from kicky.teacher.motion import MotionBackend
 C = ("ball", "player", "goal")
 
 
-def test_motion_teacher_quality(goal_clip_640):
+@pytest.fixture(scope="module")
+def labelled_640(goal_clip_640):
     clip = load_clip(goal_clip_640[0])
-    labels = MotionBackend().label(clip, C, np.ones((len(clip), 3), bool))
+    return clip, MotionBackend().label(clip, C, np.ones((len(clip), 3), bool))
+
+
+def test_motion_teacher_quality(labelled_640):
+    clip, labels = labelled_640
     assert len(labels) == len(clip)
     assert all(i.source == "motion" and i.mask.shape == clip.shape for fr in labels for i in fr)
     assert all(sum(i.cls == "ball" for i in fr) <= 1 for fr in labels)  # one ball per frame at most
@@ -21,6 +27,56 @@ def test_motion_teacher_quality(goal_clip_640):
     assert q["ball"]["precision"] >= 0.6 and q["ball"]["recall"] >= 0.3, q["ball"]
     assert q["player"]["recall"] >= 0.3 and q["player"]["iou"] >= 0.6, q["player"]
     assert q["goal"]["recall"] >= 0.9 and q["goal"]["iou"] >= 0.6, q["goal"]
+
+
+def test_the_ball_in_the_net_lies_inside_the_goal_label(labelled_640):
+    """Players in front hide the goal, the ball in the net does not: the goal decision finds a goal
+    by the ball's mask inside the goal's, so the teacher's goal must not have the ball cut out of it
+    (it was, and its goals were never 'rest_in_net')."""
+    clip, labels = labelled_640
+    in_net = [t for t, f in enumerate(clip.truth["frames"]) if f.get("ball", {}).get("in_goal")]
+    both = [(b.mask, g.mask) for t in in_net for b in labels[t] if b.cls == "ball" for g in labels[t] if g.cls == "goal"]
+    assert len(both) >= 5, (len(in_net), len(both))
+    inside = [(b & g).sum() / b.sum() for b, g in both]
+    assert np.median(inside) >= 0.5, inside
+
+
+def _goal_scene(H=360, W=640, seed=0):
+    """Grass under a sky band and a treeline; decoys that beat the old goal rule: a gap of sky in the
+    treeline around a lower tree (hollow, white against the dark trees, not on the grass) and a big
+    U of pitch lines (hollow, on the grass, plain grass inside); the goal: posts, bar and a mesh."""
+    rng = np.random.default_rng(seed)
+    img = np.zeros((H, W, 3), np.uint8)
+    img[:] = (60, 130, 50)
+    img[:100] = (200, 220, 240)
+    img[70:110] = (40, 80, 40)
+    cv2.rectangle(img, (30, 74), (250, 110), (200, 220, 240), -1)
+    cv2.rectangle(img, (70, 86), (210, 110), (40, 80, 40), -1)
+    cv2.polylines(img, [np.array([(20, 350), (40, 150), (330, 150), (350, 350)], np.int32)], False, (235, 235, 235), 3)
+    x0, x1, y0, y1 = 420, 580, 180, 260
+    for x in range(x0, x1, 6):
+        cv2.line(img, (x, y0), (x, y1), (205, 205, 205), 1)
+    for y in range(y0, y1, 6):
+        cv2.line(img, (x0, y), (x1, y), (205, 205, 205), 1)
+    for a, b in (((x0 - 3, y0 - 3), (x0 + 1, y1)), ((x1 - 1, y0 - 3), (x1 + 3, y1)), ((x0 - 3, y0 - 3), (x1 + 3, y0 + 1))):
+        cv2.rectangle(img, a, b, (240, 240, 240), -1)
+    img = np.clip(img.astype(int) + rng.normal(0, 2, img.shape), 0, 255).astype(np.uint8)
+    truth = np.zeros((H, W), bool)
+    truth[y0 - 3:y1, x0 - 3:x1 + 4] = True
+    return img, truth
+
+
+@pytest.mark.parametrize("rule, found", [({}, True), ({"goal_texture": 0}, False),
+                                         ({"goal_on_grass": 0, "goal_texture": 0, "goal_hollowness": (0.03, 0.6)}, False)])
+def test_the_goal_is_the_netted_frame_on_the_grass(rule, found):
+    """The net's mesh inside the hull and grass below it pick the goal over the pitch lines' U and the
+    treeline's sky gap; without the mesh rule the lines win, and the old rule took the sky."""
+    from kicky.teacher.blobs import smooth
+    img, truth = _goal_scene()
+    be = MotionBackend(person_model="none", **rule)
+    m = be._goal(img, smooth(img, be.p.object_scale * img.shape[0]))
+    iou = 0.0 if m is None else (m & truth).sum() / (m | truth).sum()
+    assert (iou >= 0.8) == found, iou
 
 
 def test_motion_teacher_respects_todo(goal_clip_640):
