@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # On the GPU machine: set up, start `scripts/ball_gpu.sh ablate $ABL` detached (it outlasts one
 # device command), then wait on it like poll.sh. Env: ABL (ablate's arguments), ARMS, WAIT (seconds).
-source .gpu/setup.sh || exit 1
-export W=/tmp/w OUT=/tmp/w/out; mkdir -p "$OUT"
+source scripts/gpu/setup.sh || exit 1
+mkdir -p /tmp/w/out   # the run writes there; $OUT stays the device tool's, where poll.sh copies it
 python3 -c 'import torch, kicky; print("torch", torch.__version__, "cuda", torch.cuda.is_available())'
-setsid nohup bash scripts/ball_gpu.sh ablate $ABL > /tmp/w/ablate.log 2>&1 < /dev/null &
-bash .gpu/poll.sh
+W=/tmp/w OUT=/tmp/w/out setsid nohup bash scripts/ball_gpu.sh ablate $ABL > /tmp/w/ablate.log 2>&1 < /dev/null &
+bash scripts/gpu/poll.sh

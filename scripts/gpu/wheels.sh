@@ -13,5 +13,4 @@ python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 -
     defusedxml pydeprecate==0.13.0
 # hydra's parser pins antlr4 4.9.3, which PyPI has as source only: build its (pure-Python) wheel here
 python3 -m pip wheel -q --no-deps -w .gpu/whl antlr4-python3-runtime==4.9.3
-cp scripts/gpu/setup.sh scripts/gpu/start.sh scripts/gpu/poll.sh .gpu/
 ls .gpu/whl; du -sh .gpu
