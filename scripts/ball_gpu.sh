@@ -110,7 +110,8 @@ ablate)
   ARMS=${ARMS:-oracle teacher paste}
   for a in $ARMS; do
     case $a in oracle) arm oracle "$W/oracle" & ;; teacher) arm teacher "$W/labels" & ;;
-      paste) arm paste "$W/labels" augment.paste.p=0.5 & ;; esac
+      paste) arm paste "$W/labels" augment.paste.p=0.5 & ;;
+      skip) arm skip "$W/labels" crops.unlabelled=skip & ;; esac
   done; wait
   pack() { tar -czf "$OUT/runs.tgz" -C "$W" $(cd "$W" && ls -d run_*/best.pt run_*/config.yaml run_*/metrics.json run2/best.pt \
       run2/config.yaml run2/metrics.json 2>/dev/null); }

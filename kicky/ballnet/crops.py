@@ -4,7 +4,9 @@ uint8 arrays on disk, so training epochs never decode video.
 Per sampled frame (every `crops.every`-th), a crop is one of: `ball` (the labelled ball somewhere
 inside, at least `margin` px from the edge), `negative` (placed away from the labelled ball: no ball
 in it) or `random` (anywhere; it may hold the ball), drawn with the config's ratios. A frame with no
-labelled ball gives a random crop with no target: the labels say there is no ball there.
+labelled ball gives a random crop with no target (`crops.unlabelled: random`: the labels say there is
+no ball there, as the oracle's do) or none (`skip`: a teacher that finds the ball in a third of the
+frames does not say it is absent from the rest; its misses would be taught as background).
 Layout: `<root>/<split>/<clip_id>/x.npy` (N, crop, crop, 9) uint8 (t-1, t, t+1 RGB), `box.npy`
 (N, 4) float32 ball box in crop pixels (NaN: none), `kind.npy`, `meta.json`. Each clip directory
 appears in one rename and records what made it, so a rerun (or a killed pass) redoes only the clips
@@ -22,6 +24,7 @@ import numpy as np
 from kicky.errors import KickyError
 
 KINDS = ("ball", "negative", "random")
+UNLABELLED = ("random", "skip")   # what a frame with no labelled ball gives
 
 
 def ball_boxes(label_path: str | Path) -> tuple[dict, list[tuple[float, float, float, float] | None]]:
@@ -68,8 +71,13 @@ def plan(boxes: list, shape: tuple[int, int], crop: int, cfg: dict, rng: np.rand
         raise KickyError(f"crops.ball / negative / random must be >= 0 with a positive sum, got {ratios.tolist()}")
     ratios /= ratios.sum()
     every, per, m = int(cfg.get("every", 1)), int(cfg.get("per_frame", 1)), int(cfg.get("margin", 8))
+    unlabelled = str(cfg.get("unlabelled", "random"))
+    if unlabelled not in UNLABELLED:
+        raise KickyError(f"crops.unlabelled={unlabelled!r}: use one of {', '.join(UNLABELLED)}")
     rows, out = [], []
     for t in range(0, len(boxes), max(every, 1)):
+        if boxes[t] is None and unlabelled == "skip":
+            continue
         for _ in range(max(per, 1)):
             b = boxes[t]
             kind = KINDS[rng.choice(3, p=ratios)] if b is not None else "random"

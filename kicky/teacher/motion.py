@@ -45,6 +45,8 @@ class MotionParams:
     rest_match: float = 12.0      # a frame shows the ball at rest where it differs this little from its median look
     rest_max_elongation: float = 1.6  # a ball at rest is round (no motion blur)
     rest_min_share: float = 0.3   # ... and a rest spot must be shown in this share of its stretch
+    rest_gap: int = 10            # ... which ends at the first longer gap in its sightings (the kick)
+    rest_max_spots: int = 120     # the most rest spots tried (the strongest first: a shadow beats a ball)
     rest_first: bool = True       # look for the ball at rest from the clip's start before choosing the flight
     launch_speed: float = 0.05    # ... which must leave the rest spot at most this fast (fraction of height per frame)
     kick_slack: int = 8           # ... and may start this many frames before the spot was last seen
@@ -192,7 +194,10 @@ class MotionBackend:
             at = np.array(seen[-1][1].centre)
             early = max(kick - p.kick_slack, 1)     # the spot can look held a few frames past the kick (the foot on it)
             after = [[] if t < early - 1 else w for t, w in enumerate(weak)]
-            out, chain = self._flight(after, boxes, sp, (early, at, p.launch_speed * H))
+            out, chain = self._flight(after, boxes, sp, (early, kick, at, p.launch_speed * H))
+            for t in range(early - 1, kick):      # before the kick the ball is at the spot (or hidden there)
+                if out[t] is not None and np.linalg.norm(np.array(out[t].centre) - at) > 2 * gate:
+                    out[t] = None
             launched = bool(chain)
             if not launched:                        # nothing leaves the spot: the best flight after it
                 out, _ = self._flight(after, boxes, sp)
@@ -249,23 +254,28 @@ class MotionBackend:
                 and grass[min(int(b.centre[1]), H - 1), min(int(b.centre[0]), grass.shape[1] - 1)]
                 and _changed(still, other, b) > p.ball_thr]
         out = []
-        for b in sorted(gone, key=lambda b: -b.contrast)[:40]:
+        for b in sorted(gone, key=lambda b: -b.contrast)[:p.rest_max_spots]:
             seen = self._seen(b, still, frames, warps, range(T))
             if len(seen) < 4:
                 continue
             ts = np.array([t for t, _ in seen])
-            # the rest stretch: from the start to the last sighting that keeps most frames before it seen
-            ok = np.nonzero(np.arange(1, len(ts) + 1) >= 0.5 * (ts + 1))[0]
+            # the rest stretch: from the start to the first long gap in the sightings once the clip is
+            # under way (the kick; what is seen at the spot later is a foot or a sock standing there), cut
+            # back to the last sighting that keeps most frames before it seen
+            cut = [int(i) for i in np.nonzero(np.diff(ts) > p.rest_gap)[0] if ts[i] >= 0.15 * T]
+            run = ts[:cut[0] + 1] if cut else ts
+            ok = np.nonzero(np.arange(1, len(run) + 1) >= 0.5 * (run + 1))[0]
             if not len(ok):
                 continue
             last = int(ts[ok[-1]])
             n = int(ok[-1]) + 1
-            if not 0.15 * T <= last < 0.85 * T or n < max(4, p.rest_min_share * (last + 1)) or len(ts) > n + 2:
+            if not 0.15 * T <= last < 0.85 * T or n < max(4, p.rest_min_share * (last + 1)) or len(ts) - n > n:
                 continue
             at = np.array(seen[n - 1][1].centre)
             here = [q for t in range(max(last - 3, 0), min(last + 4, T)) for q in players[t]]
             feet = any(at_feet(at, q.box) for q in here)
-            score = n * (n / (last + 1)) ** 2 * (3.0 if feet else 1.0)   # seen in (nearly) every frame till the kick
+            score = n * (n / (last + 1)) ** 2 * (3.0 if feet else 1.0) * n / len(ts)   # seen in (nearly) every
+            # frame till the kick, and seldom after it
             out.append((score, seen[:n]))
         return sorted(out, key=lambda x: -x[0])
 

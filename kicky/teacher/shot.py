@@ -63,17 +63,18 @@ def choose_chain(pts: list[np.ndarray], boxes: list[list[tuple]], p: ShotParams,
                  reach: list[np.ndarray] | None = None, origin=None) -> list[Tracklet]:
     """Link candidates into tracklets and pick the best chain; tracklets beside players for most of
     their life count for little (limbs and shadows move with the player, the ball leaves them).
-    `origin` (frame, (x, y), reach px per frame): the kick; the chain must start by leaving that spot,
-    within 2 gates plus `reach` per frame since."""
+    `origin` (first frame, kick frame, (x, y), reach px per frame): the chain must start by leaving
+    that spot, within `chain_gap` frames of `first frame` (the spot can look held a few frames past the kick), within
+    2 gates of it plus `reach` per frame since the kick (one frame's reach at most before it)."""
     tracks = link(pts, p.gate, reach=reach)
     for tr in tracks:
         near = np.mean([beside_players(q, boxes[t], p.near_player) for t, q in zip(tr.frames, tr.pts)])
         tr.weight = (1.0 - 0.8 * float(near)) / (1.0 + tr.jitter())   # the ball's velocity changes smoothly
     start = None
     if origin is not None:
-        t0, at, v = origin
+        t0, kick, at, v = origin
         start = lambda tr: (t0 <= tr.frames[0] <= t0 + p.chain_gap   # noqa: E731
-                            and np.linalg.norm(tr.pts[0] - at) <= 2 * p.gate + v * max(tr.frames[0] - t0, 1))
+                            and np.linalg.norm(tr.pts[0] - at) <= 2 * p.gate + v * max(tr.frames[0] - kick + 1, 1))
     return best_chain(tracks, p.gate, p.min_track, min_span=2 * p.gate, max_gap=p.chain_gap, start=start)
 
 

@@ -223,3 +223,19 @@ def test_pseudo_merge_and_init_from_a_run(trained, eval_data, tmp_path, capsys):
                          "model.widths=[8,16,32]"))
     with pytest.raises(KickyError, match="no ballnet checkpoint"):
         train(train_conf(eval_data, tmp_path / "round4", "epochs=1", f"init={tmp_path / 'none'}"))
+
+
+def test_unlabelled_frames_give_empty_crops_or_none():
+    """`crops.unlabelled`: random gives each frame without a labelled ball one empty crop (the labels
+    say "no ball"); skip gives those frames none, and leaves the labelled frames' crops as they were."""
+    boxes = [None, (40.0, 40.0, 50.0, 50.0), None, None, (10.0, 60.0, 18.0, 68.0)]
+    cfg = {"every": 1, "per_frame": 2, "ball": 1.0, "negative": 0.0, "random": 0.0, "margin": 4}
+    rows, bx = crops.plan(boxes, (120, 160), 64, cfg, np.random.default_rng(0))
+    assert sorted(set(rows[:, 0].tolist())) == [0, 1, 2, 3, 4] and len(rows) == 10
+    empty = np.isin(rows[:, 0], [0, 2, 3])
+    assert (rows[empty, 3] == crops.KINDS.index("random")).all() and not np.isfinite(bx[empty]).any()
+    skip, sbx = crops.plan(boxes, (120, 160), 64, {**cfg, "unlabelled": "skip"}, np.random.default_rng(0))
+    assert sorted(set(skip[:, 0].tolist())) == [1, 4] and np.isfinite(sbx).all()
+    assert (skip[:, 3] == crops.KINDS.index("ball")).all()
+    with pytest.raises(KickyError, match="crops.unlabelled"):
+        crops.plan(boxes, (120, 160), 64, {**cfg, "unlabelled": "drop"}, np.random.default_rng(0))

@@ -92,7 +92,26 @@ def test_the_flight_must_leave_the_kick_spot():
     reach = [np.full(len(x), 60.0) for x in pts]
     free = choose_chain(pts, boxes, p, reach)
     assert all(np.linalg.norm(q - shirt[t]) < 1 for tr in free for t, q in zip(tr.frames, tr.pts))
-    kicked = choose_chain(pts, boxes, p, reach, origin=(20, spot, 50.0))
+    kicked = choose_chain(pts, boxes, p, reach, origin=(20, 20, spot, 50.0))
     got = {t: q for tr in kicked for t, q in zip(tr.frames, tr.pts)}
     assert set(got) == set(shot) and all(np.linalg.norm(got[t] - shot[t]) < 1 for t in got)
-    assert choose_chain(pts, boxes, p, reach, origin=(45, spot, 50.0)) == []   # nothing leaves it then
+    assert choose_chain(pts, boxes, p, reach, origin=(45, 45, spot, 50.0)) == []   # nothing leaves it then
+
+
+def test_a_flight_cannot_start_far_from_the_spot_before_the_kick():
+    """The spot may look held past the kick, so a flight may start up to a few frames before its last
+    sighting: but then within one frame's reach of it. A longer track starting 4 frames before the
+    kick 100 px away (a player's knee) is no flight; measured from the window's first frame, 4 frames'
+    reach would have admitted it."""
+    from kicky.teacher.shot import choose_chain
+    T, spot = 60, np.array([400.0, 500.0])
+    shot = {t: spot + [25.0 * (t - 20), -18.0 * (t - 20) + 0.3 * (t - 20) ** 2] for t in range(21, 36)}
+    knee = {t: spot + [80.0 + 4.0 * (t - 16), -60.0] for t in range(16, 42)}
+    pts = [np.array([q for q in (shot.get(t), knee.get(t)) if q is not None]).reshape(-1, 2) for t in range(T)]
+    p, boxes = ShotParams(gate=20.0), [[] for _ in range(T)]
+    reach = [np.full(len(x), 60.0) for x in pts]
+    got = {t: q for tr in choose_chain(pts, boxes, p, reach, origin=(12, 20, spot, 50.0))
+           for t, q in zip(tr.frames, tr.pts)}
+    assert set(got) == set(shot)
+    late = {t for tr in choose_chain(pts, boxes, p, reach, origin=(12, 14, spot, 50.0)) for t in tr.frames}
+    assert late == set(knee)   # with the kick at 14 the knee (2 frames later) is within reach, and longer
