@@ -123,7 +123,12 @@ ablate)
         name="ballnet_$a" 2>&1 | grep -E "^kicky|rror" | sed "s/^/[$a] /" | tee -a "$OUT/steps.log"
     python3 -m kicky.detect.merge base="$W/labels" ball="$W/det_$a" out="$W/merged_$a" clips="$W/clips" data="$W/ds" \
         'splits=[test]' quality=ball 2>&1 | grep -E "rror"
-    srcs+=("+sources.ballnet_$a={kind: labels, path: $W/det_$a}" "+sources.motion_ballnet_$a={kind: labels, path: $W/merged_$a}")
+    # AP reads the whole precision-recall curve: the same model's detections down to score 0.05 (the
+    # analysis keeps its own min_score), scored beside the default threshold's
+    python3 -m kicky.ballnet.detect run="$W/run_$a" clips="$W/clips" data="$W/ds" 'splits=[test]' out="$W/det05_$a" \
+        name="ballnet05_$a" threshold=0.05 2>&1 | grep -E "rror" | sed "s/^/[$a 0.05] /" | tee -a "$OUT/steps.log"
+    srcs+=("+sources.ballnet_$a={kind: labels, path: $W/det_$a}" "+sources.motion_ballnet_$a={kind: labels, path: $W/merged_$a}"
+           "+sources.ballnet05_$a={kind: labels, path: $W/det05_$a}")
   done
   stamp evaluate
   python3 evaluate.py clips="$W/clips" data="$W/ds" 'splits=[test]' '~sources.student' sources.motion.path="$W/labels" \
