@@ -80,6 +80,7 @@ def _one_line_hydra_errors() -> None:
 _one_line_hydra_errors()
 
 
+POLL_S = 0.2   # how often the Ctrl-C thread looks at its wakeup pipe and whether the stage has ended
 INTERRUPTED = "error: interrupted: rerun the same command to resume (finished clips and epochs are kept; training: add resume=true)"
 
 
@@ -113,7 +114,10 @@ def ctrl_c_stops():
 
     def wait():
         while not done.is_set():
-            if signal.sigtimedwait({signal.SIGINT}, 0.2) is not None:
+            # CPython 3.11 returns an uninitialised siginfo, not None, when another signal interrupts
+            # the wait near its timeout (seen in CI: a spurious stop): only a real SIGINT counts
+            got = signal.sigtimedwait({signal.SIGINT}, POLL_S)
+            if got is not None and got.si_signo == signal.SIGINT:
                 _stop()
             if select.select([r], [], [], 0)[0] and signal.SIGINT in os.read(r, 64):
                 _stop()
