@@ -274,7 +274,7 @@ class MotionBackend:
             at = np.array(seen[n - 1][1].centre)
             here = [q for t in range(max(last - 3, 0), min(last + 4, T)) for q in players[t]]
             feet = any(at_feet(at, q.box) for q in here)
-            score = n * (n / (last + 1)) ** 2 * (3.0 if feet else 1.0) * n / len(ts)   # seen in (nearly) every
+            score = n * (n / (last + 1)) ** 2 * (10.0 if feet else 1.0) * n / len(ts)   # seen in (nearly) every
             # frame till the kick, and seldom after it
             out.append((score, seen[:n]))
         return sorted(out, key=lambda x: -x[0])
