@@ -15,6 +15,7 @@ from kicky.io.pool import worker_pool
 from kicky.teacher.chain import MODES
 from kicky.teacher.label import label_clip, backends, fingerprint
 from kicky.teacher.report import write_reports
+from kicky.teacher.settings import check_settings
 
 
 def check(conf: dict) -> None:
@@ -27,6 +28,7 @@ def check(conf: dict) -> None:
         raise KickyError(f"unknown teacher backend {unknown[0]!r}: choose from {', '.join(NAMES)}")
     if t.get("mode") not in MODES:
         raise KickyError(f"teacher.mode={t.get('mode')!r}: use one of {', '.join(MODES)}")
+    check_settings(t, tuple(NAMES))
     bad = [c for c in conf["classes"] if c not in t["ontology"]]
     if bad:
         raise KickyError(f"classes {bad} have no prompt in teacher.ontology")

@@ -84,6 +84,15 @@ def test_partial_write_is_relabelled(clip_set, tmp_path):
     ("teacher.chain=[yolo]", "unknown teacher backend 'yolo'"),
     ("clips=/nonexistent/clips", "clip folder not found"),
     ("workers=0", "workers=0 is out of range"),
+    # the window and agreement settings, before any clip (a float window was a TypeError traceback
+    # from the agreement filter; px=abc and enabled=maybe were taken silently)
+    ("teacher.agreement.window=2.5", "teacher.agreement.window=2.5: expected a whole number"),
+    ("teacher.agreement.px=abc", "teacher.agreement.px='abc': expected a number"),
+    ("teacher.agreement.enabled=maybe", "teacher.agreement.enabled='maybe': expected true or false"),
+    ("teacher.agreement.with=[nope]", "unknown backend 'nope'"),
+    ("+teacher.agreement.pxx=3", "teacher.agreement.pxx: unknown setting"),
+    ("teacher.window.seconds=abc", "teacher.window.seconds='abc': expected a number"),
+    ("teacher.window.overlap=-1", "teacher.window.overlap=-1.0 is out of range"),
 ])
 def test_bad_config_one_clear_line(override, message, tmp_path):
     r = subprocess.run([sys.executable, "-m", "kicky.teacher", "teacher=oracle", override,
