@@ -8,19 +8,20 @@ from kicky.checks import number, typed
 from kicky.errors import KickyError
 
 
+# No defaults here: the values live in conf/teacher/base.yaml only (two copies drift apart).
 @dataclass(frozen=True)
 class Window:
-    seconds: float = 8.0      # a long clip is labelled in windows of this length ...
-    megapixels: float = 500.0  # ... and at most this many frame pixels
-    overlap: float = 1.0      # seconds neighbours share
+    seconds: float      # a long clip is labelled in windows of this length ...
+    megapixels: float   # ... and at most this many frame pixels
+    overlap: float      # seconds neighbours share
 
 
 @dataclass(frozen=True)
 class Agreement:
-    enabled: bool = False
-    px: float = 4.0           # a second source's ball within this many pixels agrees
-    window: int = 4           # frames each side of the physical-consistency fit
-    max_residual: float = 3.0  # ... which must pass within this many pixels
+    enabled: bool
+    px: float           # a second source's ball within this many pixels agrees
+    window: int         # frames each side of the physical-consistency fit
+    max_residual: float  # ... which must pass within this many pixels
 
 
 def _build(kind, block, where: str):
@@ -29,6 +30,9 @@ def _build(kind, block, where: str):
     extra = sorted(set(block) - names)
     if extra:
         raise KickyError(f"{where}.{extra[0]}: unknown setting; {where} takes {', '.join(sorted(names))}")
+    missing = sorted(names - set(block))
+    if missing:
+        raise KickyError(f"{where}.{missing[0]} is missing (conf/teacher/base.yaml sets it)")
     obj = kind(**block)
     typed(obj, where)
     return obj
