@@ -20,7 +20,8 @@ from kicky.errors import KickyError
 from kicky.teacher.background import build_scene, exposure_matched, jitter_diff, warp, window_medians
 from kicky.teacher.blobs import Blob, anomaly, components, peaks, pitch_mask, smooth, white_mask
 from kicky.teacher.persons import PersonSegmenter
-from kicky.teacher.shot import ShotParams, at_feet, choose_chain, corridor, fill, fixture_cells, heading
+from kicky.teacher.shot import (ShotParams, at_feet, choose_chain, corridor, fill, fixture_cells, heading,
+                               launch_path)
 
 
 @dataclass
@@ -49,6 +50,9 @@ class MotionParams:
     rest_max_spots: int = 120     # the most rest spots tried (the strongest first: a shadow beats a ball)
     rest_first: bool = True       # look for the ball at rest from the clip's start before choosing the flight
     launch_speed: float = 0.05    # ... which must leave the rest spot at most this fast (fraction of height per frame)
+    launch: str = "chain"         # how the flight leaves the spot: "chain" (linked tracklets) or "path" (Viterbi)
+    launch_top: int = 3           # ... "path": the strongest candidates a frame it may use
+    launch_still: float = 0.15    # ... ranking first those that moved more than this many gates in two frames
     kick_slack: int = 8           # ... and may start this many frames before the spot was last seen
     player_height: tuple[float, float] = (0.035, 0.9)
     player_aspect: tuple[float, float] = (0.3, 6.0)   # height / width
@@ -63,9 +67,12 @@ class MotionParams:
         if self.person_model not in PERSON_MODELS:
             raise KickyError(f"teacher.backends.motion.person_model={self.person_model!r}: use one of "
                              f"{', '.join(PERSON_MODELS)}")
+        if self.launch not in LAUNCHES:
+            raise KickyError(f"teacher.backends.motion.launch={self.launch!r}: use one of {', '.join(LAUNCHES)}")
 
 
 PERSON_MODELS = ("mediapipe", "none")
+LAUNCHES = ("chain", "path")
 
 
 class MotionBackend:
@@ -194,7 +201,10 @@ class MotionBackend:
             at = np.array(seen[-1][1].centre)
             early = max(kick - p.kick_slack, 1)     # the spot can look held a few frames past the kick (the foot on it)
             after = [[] if t < early - 1 else w for t, w in enumerate(weak)]
-            out, chain = self._flight(after, boxes, sp, (early, kick, at, p.launch_speed * H))
+            if p.launch == "path":
+                out, chain = self._path_flight(after, boxes, sp, early, kick, at, p.launch_speed * H)
+            else:
+                out, chain = self._flight(after, boxes, sp, (early, kick, at, p.launch_speed * H))
             for t in range(early - 1, kick):      # before the kick the ball is at the spot (or hidden there)
                 if out[t] is not None and np.linalg.norm(np.array(out[t].centre) - at) > 2 * gate:
                     out[t] = None
@@ -229,6 +239,27 @@ class MotionBackend:
         for t, (kind, j) in fill(track, pts, wpts, sp, T).items():
             out[t] = (strong if kind == "strong" else weak)[t][j]
         return out, chain
+
+    def _path_flight(self, weak: list[list[Blob]], boxes: list[list[tuple]], sp: ShotParams, early: int,
+                     kick: int, at: np.ndarray, v_max: float):
+        """The flight from the rest spot as one Viterbi path through each frame's strongest few
+        candidates (`launch_path`), filled along its ballistic path as `_flight` does. Candidates are ranked
+        among those the ball can have reached since the kick, moving ones first (`_top_moving`)."""
+        p, T = self.p, len(weak)
+        strong = [[b for b in w if b.contrast > p.ball_thr] for w in weak]
+        pts = [np.array([b.centre for b in c]).reshape(-1, 2) for c in strong]
+        wpts = [np.array([b.centre for b in c]).reshape(-1, 2) for c in weak]
+        far = [np.linalg.norm(q - at, axis=1) > sp.gate + 1.5 * v_max * max(t - kick + 1, 1) if len(q)
+               else np.zeros(0, bool) for t, q in enumerate(pts)]   # where the ball cannot be yet
+        top = _top_moving(pts, [np.array([b.contrast for b in c]) for c in strong], p.launch_top,
+                          p.launch_still * sp.gate, far)
+        track = launch_path(pts, top, boxes, at, early, kick, kick + sp.chain_gap, v_max, sp.gate)
+        if len(track) < sp.min_track:
+            return [None] * T, []
+        out: list[Blob | None] = [None] * T
+        for t, (kind, j) in fill(track, pts, wpts, sp, T).items():
+            out[t] = (strong if kind == "strong" else weak)[t][j]
+        return out, [track]
 
     def _rest_spots(self, medians: list, warps: np.ndarray, scale: float, H: int, frames: np.ndarray,
                     players: list[list[Blob]]) -> list[tuple[float, list[tuple[int, Blob]]]]:
@@ -447,6 +478,24 @@ def _union(blobs: list[Blob], shape, grow: int) -> np.ndarray:
             x0, y0, x1, y1 = b.box
             m[y0:y1, x0:x1] |= b.crop
     return cv2.dilate(m, np.ones((grow, grow), np.uint8)).astype(bool) if grow > 1 else m.astype(bool)
+
+
+def _top_moving(pts: list[np.ndarray], contrast: list[np.ndarray], k: int, still: float,
+                far: list[np.ndarray]) -> list[np.ndarray]:
+    """Per frame, which candidates are its `k` strongest of those not `far`, those that moved first: a
+    candidate with one within `still` px two frames before and two frames after is a flicker in place
+    (an edge, a fixture), not a flying ball."""
+    T, out = len(pts), []
+    for t in range(T):
+        n = len(pts[t])
+        fixed = np.zeros(n, bool)
+        if still > 0 and n and 2 <= t < T - 2 and len(pts[t - 2]) and len(pts[t + 2]):
+            near = lambda o: (np.linalg.norm(pts[t][:, None] - o[None], axis=2) <= still).any(1)   # noqa: E731
+            fixed = near(pts[t - 2]) & near(pts[t + 2])
+        order = np.lexsort((-contrast[t], fixed, far[t]))[:k] if n else np.zeros(0, int)
+        order = order[~far[t][order]]
+        out.append(np.isin(np.arange(n), order))
+    return out
 
 
 def _changed(a: np.ndarray, b: np.ndarray, spot: Blob) -> float:

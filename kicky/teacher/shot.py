@@ -153,3 +153,66 @@ def heading(ts: np.ndarray, xy: np.ndarray, end: str, k: int = 4) -> np.ndarray 
         v = -v
     n = np.linalg.norm(v)
     return v / n if n > 1e-6 else None
+
+
+def launch_path(pts: list[np.ndarray], rank_ok: list[np.ndarray], boxes: list[list[tuple]], at: np.ndarray,
+                first: int, kick: int, last_start: int, v_max: float, gate: float, max_step: int = 4,
+                miss: float = 0.5, beside: float = 0.5, late: int = 2, slow: float = 0.25,
+                deflect: float = 1.0) -> dict[int, int]:
+    """The flight as one path through the clip's few strongest candidates per frame, leaving the rest
+    spot `at`: a Viterbi search over (frame, candidate) states with the velocity each state's best
+    predecessor gives it. The path starts at a candidate seen between frames `first` and `last_start`,
+    within `v_max` px a frame of the spot; each next state is at most `max_step` frames on, within a
+    gate (growing with speed and the step) of the constant-velocity prediction; each state earns
+    1 - error / gate (times `beside` beside a player), each frame skipped costs `miss`; the path may end
+    anywhere (the ball leaves the frame, enters the net, stops); a path starting more than `late` frames
+    after the kick pays for the frames before it as skipped ones (the ball's shadow or a limb leaves later).
+    A state moving less than `slow` gates a frame earns nothing, up to twice that in proportion (clutter drifts, a shot flies; the
+    ball at rest afterwards is found by `MotionBackend._at_rest`); a step off the prediction but no
+    faster than the speed so far is a bounce off a post, a keeper or the ground, and costs `deflect`. `rank_ok[t]`: which candidates of
+    frame t may be used (the strongest few). Returns {frame: candidate index} of the best path."""
+    T = len(pts)
+    states = [(t, j) for t in range(first, T) for j in np.flatnonzero(rank_ok[t])]
+    idx = {s: i for i, s in enumerate(states)}
+    score = np.full(len(states), -np.inf)
+    vel = np.zeros((len(states), 2))
+    prev = np.full(len(states), -1)
+    near = np.array([any(x0 - 0.25 * (y1 - y0) <= pts[t][j][0] <= x1 + 0.25 * (y1 - y0)
+                         and y0 - 0.25 * (y1 - y0) <= pts[t][j][1] <= y1 + 0.25 * (y1 - y0)
+                         for x0, y0, x1, y1 in boxes[t]) for t, j in states], bool)
+    gain = np.where(near, beside, 1.0)
+    for i, (t, j) in enumerate(states):
+        q = pts[t][j]
+        if t <= last_start:
+            dt = max(t - kick + 1, 1)
+            if np.linalg.norm(q - at) <= gate + v_max * dt:   # unseen since the kick: as a skipped frame
+                score[i], vel[i] = gain[i] - miss * max(0, t - kick - late), (q - at) / dt
+        for dt in range(1, max_step + 1):
+            tp = t - dt
+            if tp < first:
+                break
+            for jp in np.flatnonzero(rank_ok[tp]):
+                k = idx[(tp, jp)]
+                if not np.isfinite(score[k]):
+                    continue
+                speed = np.linalg.norm(vel[k])
+                g = gate + 0.3 * speed * dt
+                e = np.linalg.norm(pts[tp][jp] + vel[k] * dt - q)
+                v = (q - pts[tp][jp]) / dt
+                moving = float(np.clip(np.linalg.norm(v) / (slow * gate) - 1.0, 0.0, 1.0)) if slow > 0 else 1.0
+                if e <= g:
+                    s = score[k] + gain[i] * moving * (1.0 - e / g) - miss * (dt - 1)
+                elif deflect > 0 and np.linalg.norm(v) <= speed + gate:   # a bounce (post, keeper, ground)
+                    s = score[k] + gain[i] * moving - deflect - miss * (dt - 1)
+                else:
+                    continue
+                if s > score[i]:
+                    score[i], vel[i], prev[i] = s, v, k
+    if not len(states) or not np.isfinite(score.max()):
+        return {}
+    out, k = {}, int(np.argmax(score))
+    while k >= 0:
+        t, j = states[k]
+        out[t] = int(j)
+        k = int(prev[k])
+    return out

@@ -1,6 +1,7 @@
 """The shot model's pure pieces against known geometry: fixtures, ballistic fill, the rest corridor,
 and chains of overlapping tracklet pieces."""
 import numpy as np
+import pytest
 
 from kicky.teacher.tracklets import Tracklet, best_chain
 from kicky.teacher.shot import ShotParams, corridor, fill, fixture_cells, heading
@@ -115,3 +116,32 @@ def test_a_flight_cannot_start_far_from_the_spot_before_the_kick():
     assert set(got) == set(shot)
     late = {t for tr in choose_chain(pts, boxes, p, reach, origin=(12, 14, spot, 50.0)) for t in tr.frames}
     assert late == set(knee)   # with the kick at 14 the knee (2 frames later) is within reach, and longer
+
+
+def test_the_launch_path_follows_the_flight_through_clutter_and_a_bounce():
+    """A ball leaves its spot at frame 10 at 20 px a frame, bounces back off a post at frame 25 and
+    flies on (frame 17 unseen); each frame also holds two clutter spots (one flickering in place, one drifting slowly
+    from the spot). The path is the flight, bounce included, and starts at the kick."""
+    from kicky.teacher.shot import launch_path
+    rng = np.random.default_rng(0)
+    at, T = np.array([500.0, 400.0]), 45
+    truth = {}
+    for t in range(10, T):
+        truth[t] = at + (np.array([20.0, -6.0]) * (t - 9) if t < 25
+                         else np.array([20.0, -6.0]) * 15 + np.array([-12.0, 3.0]) * (t - 24))
+    pts = []
+    for t in range(T):
+        clutter = [np.array([900.0, 300.0]) + rng.normal(0, 1, 2), at + np.array([1.0, 0.5]) * t]
+        pts.append(np.array(([truth[t] + rng.normal(0, 1.5, 2)] if t in truth and t != 17 else []) + clutter))
+    ok = [np.ones(len(p), bool) for p in pts]
+    path = launch_path(pts, ok, [[] for _ in range(T)], at, first=2, kick=10, last_start=26, v_max=54, gate=21.6)
+    on = {t for t, j in path.items() if t in truth and np.linalg.norm(pts[t][j] - truth[t]) < 6}
+    assert len(on) >= 0.9 * (len(truth) - 1) and len(path) - len(on) <= 1   # at most the launch frame off
+    assert min(path) >= 9 and max(path) >= T - 3
+
+
+def test_the_path_launch_is_a_checked_setting():
+    from kicky.errors import KickyError
+    from kicky.teacher.motion import MotionBackend
+    with pytest.raises(KickyError, match="launch"):
+        MotionBackend(person_model="none", launch="viterbi")
