@@ -225,41 +225,38 @@ class MotionBackend:
                 out[t] = b
         return self._at_rest(out, medians, warps, scale, H, frames, kick, ends=("last",))
 
+    def _strong(self, weak: list[list[Blob]]):
+        """The candidates that stand out as a moving ball's peak, and the centres of those and of all."""
+        strong = [[b for b in w if b.contrast > self.p.ball_thr] for w in weak]
+        centres = lambda cs: [np.array([b.centre for b in c]).reshape(-1, 2) for c in cs]   # noqa: E731
+        return strong, centres(strong), centres(weak)
+
     def _flight(self, weak: list[list[Blob]], boxes: list[list[tuple]], sp: ShotParams, origin=None):
         """The moving chain among the candidates, away from players, extended and filled along its
         ballistic path: (per frame the ball or None, the chain's tracklets)."""
-        p, T = self.p, len(weak)
-        strong = [[b for b in w if b.contrast > p.ball_thr] for w in weak]
-        pts = [np.array([b.centre for b in c]).reshape(-1, 2) for c in strong]
-        wpts = [np.array([b.centre for b in c]).reshape(-1, 2) for c in weak]
+        p = self.p
+        strong, pts, wpts = self._strong(weak)
         chain = choose_chain(pts, boxes, sp, [np.array([_streak(b, p.ball_streak) for b in c]) for c in strong],
                              origin)
         track = {t: j for tr in chain for t, j in zip(tr.frames, tr.cands)}
-        out: list[Blob | None] = [None] * T
-        for t, (kind, j) in fill(track, pts, wpts, sp, T).items():
-            out[t] = (strong if kind == "strong" else weak)[t][j]
-        return out, chain
+        return _filled(track, strong, weak, pts, wpts, sp), chain
 
     def _path_flight(self, weak: list[list[Blob]], boxes: list[list[tuple]], sp: ShotParams, early: int,
                      kick: int, at: np.ndarray, v_max: float):
         """The flight from the rest spot as one Viterbi path through each frame's strongest few
-        candidates (`launch_path`), filled along its ballistic path as `_flight` does. Candidates are ranked
-        among those the ball can have reached since the kick, moving ones first (`_top_moving`)."""
-        p, T = self.p, len(weak)
-        strong = [[b for b in w if b.contrast > p.ball_thr] for w in weak]
-        pts = [np.array([b.centre for b in c]).reshape(-1, 2) for c in strong]
-        wpts = [np.array([b.centre for b in c]).reshape(-1, 2) for c in weak]
+        candidates (`launch_path`), filled along its ballistic path as `_flight` does; candidates are
+        ranked among those the ball can have reached since the kick, moving ones first (`_top_moving`)."""
+        p = self.p
+        strong, pts, wpts = self._strong(weak)
         far = [np.linalg.norm(q - at, axis=1) > sp.gate + 1.5 * v_max * max(t - kick + 1, 1) if len(q)
                else np.zeros(0, bool) for t, q in enumerate(pts)]   # where the ball cannot be yet
         top = _top_moving(pts, [np.array([b.contrast for b in c]) for c in strong], p.launch_top,
                           p.launch_still * sp.gate, far)
-        track = launch_path(pts, top, boxes, at, early, kick, kick + sp.chain_gap, v_max, sp.gate)
+        track = launch_path(pts, top, boxes, at, early, kick, kick + sp.chain_gap, v_max, sp.gate,
+                            near_player=sp.near_player)
         if len(track) < sp.min_track:
-            return [None] * T, []
-        out: list[Blob | None] = [None] * T
-        for t, (kind, j) in fill(track, pts, wpts, sp, T).items():
-            out[t] = (strong if kind == "strong" else weak)[t][j]
-        return out, [track]
+            return [None] * len(weak), []
+        return _filled(track, strong, weak, pts, wpts, sp), [track]
 
     def _rest_spots(self, medians: list, warps: np.ndarray, scale: float, H: int, frames: np.ndarray,
                     players: list[list[Blob]]) -> list[tuple[float, list[tuple[int, Blob]]]]:
@@ -478,6 +475,16 @@ def _union(blobs: list[Blob], shape, grow: int) -> np.ndarray:
             x0, y0, x1, y1 = b.box
             m[y0:y1, x0:x1] |= b.crop
     return cv2.dilate(m, np.ones((grow, grow), np.uint8)).astype(bool) if grow > 1 else m.astype(bool)
+
+
+def _filled(track: dict[int, int], strong: list[list[Blob]], weak: list[list[Blob]], pts: list[np.ndarray],
+            wpts: list[np.ndarray], sp: ShotParams) -> list[Blob | None]:
+    """Per frame the ball or None: the chosen strong candidates (`track`: frame -> index) with the
+    gaps and ends filled from weak ones along the ballistic path (`fill`)."""
+    out: list[Blob | None] = [None] * len(weak)
+    for t, (kind, j) in fill(track, pts, wpts, sp, len(weak)).items():
+        out[t] = (strong if kind == "strong" else weak)[t][j]
+    return out
 
 
 def _top_moving(pts: list[np.ndarray], contrast: list[np.ndarray], k: int, still: float,

@@ -157,30 +157,29 @@ def heading(ts: np.ndarray, xy: np.ndarray, end: str, k: int = 4) -> np.ndarray 
 
 def launch_path(pts: list[np.ndarray], rank_ok: list[np.ndarray], boxes: list[list[tuple]], at: np.ndarray,
                 first: int, kick: int, last_start: int, v_max: float, gate: float, max_step: int = 4,
-                miss: float = 0.5, beside: float = 0.5, late: int = 2, slow: float = 0.25,
-                deflect: float = 1.0) -> dict[int, int]:
+                miss: float = 0.5, beside: float = 0.5, near_player: float = 0.25, late: int = 2,
+                slow: float = 0.25, deflect: float = 1.0) -> dict[int, int]:
     """The flight as one path through the clip's few strongest candidates per frame, leaving the rest
     spot `at`: a Viterbi search over (frame, candidate) states with the velocity each state's best
-    predecessor gives it. The path starts at a candidate seen between frames `first` and `last_start`,
-    within `v_max` px a frame of the spot; each next state is at most `max_step` frames on, within a
-    gate (growing with speed and the step) of the constant-velocity prediction; each state earns
-    1 - error / gate (times `beside` beside a player), each frame skipped costs `miss`; the path may end
-    anywhere (the ball leaves the frame, enters the net, stops); a path starting more than `late` frames
-    after the kick pays for the frames before it as skipped ones (the ball's shadow or a limb leaves later).
-    A state moving less than `slow` gates a frame earns nothing, up to twice that in proportion (clutter drifts, a shot flies; the
-    ball at rest afterwards is found by `MotionBackend._at_rest`); a step off the prediction but no
-    faster than the speed so far is a bounce off a post, a keeper or the ground, and costs `deflect`. `rank_ok[t]`: which candidates of
-    frame t may be used (the strongest few). Returns {frame: candidate index} of the best path."""
+    predecessor gives it. `rank_ok[t]`: which candidates of frame t may be used (the strongest few).
+    - Start: a candidate seen between frames `first` and `last_start`, within `v_max` px a frame of the
+      spot; one starting more than `late` frames after the kick pays for the frames before it as
+      skipped ones (the ball's shadow or a limb leaves later).
+    - Steps: at most `max_step` frames on, within a gate (growing with speed and the step) of the
+      constant-velocity prediction; a step off it but no faster than the speed so far is a bounce (a
+      post, a keeper, the ground) and costs `deflect`; each frame skipped costs `miss`.
+    - Reward: 1 - error / gate a state (times `beside` beside a player's box grown by `near_player`
+      of its height); a state moving less than `slow` gates a frame earns nothing, up to twice that in
+      proportion (clutter drifts, a shot flies; the ball at rest afterwards is `_at_rest`'s).
+    The path may end anywhere (the ball leaves the frame, enters the net, stops). Returns {frame:
+    candidate index} of the best path."""
     T = len(pts)
     states = [(t, j) for t in range(first, T) for j in np.flatnonzero(rank_ok[t])]
     idx = {s: i for i, s in enumerate(states)}
     score = np.full(len(states), -np.inf)
     vel = np.zeros((len(states), 2))
     prev = np.full(len(states), -1)
-    near = np.array([any(x0 - 0.25 * (y1 - y0) <= pts[t][j][0] <= x1 + 0.25 * (y1 - y0)
-                         and y0 - 0.25 * (y1 - y0) <= pts[t][j][1] <= y1 + 0.25 * (y1 - y0)
-                         for x0, y0, x1, y1 in boxes[t]) for t, j in states], bool)
-    gain = np.where(near, beside, 1.0)
+    gain = np.array([beside if beside_players(pts[t][j], boxes[t], near_player) else 1.0 for t, j in states])
     for i, (t, j) in enumerate(states):
         q = pts[t][j]
         if t <= last_start:
