@@ -47,8 +47,9 @@ def test_sim_presets_inherit_from_default():
 # YAML must repeat exactly (same keys, same values, same kinds: 1 is not 1.0).
 def _schemas():
     from kicky.analysis.config import AnalysisConfig
+    from kicky.app.config import AppConfig
     from kicky.sim.config import SimConfig
-    return {("sim", "default"): SimConfig, ("analysis", "default"): AnalysisConfig}
+    return {("sim", "default"): SimConfig, ("analysis", "default"): AnalysisConfig, ("app", "default"): AppConfig}
 
 
 def _plain(x):
@@ -64,7 +65,7 @@ def test_schema_and_yaml_cannot_disagree(group, option):
     own = yaml.safe_load((CONF / group / f"{option}.yaml").read_text())
     assert _plain(own) == _plain(schema_defaults(schema)), f"conf/{group}/{option}.yaml != {schema.__name__}()"
     # the group as its stage composes it is the schema's defaults too
-    stage = {"sim": "simulate", "analysis": "analyse"}[group]
+    stage = {"sim": "simulate", "analysis": "analyse", "app": "app_run"}[group]
     assert _plain(compose_conf(stage)[group]) == _plain(schema_defaults(schema))
 
 

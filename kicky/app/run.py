@@ -8,8 +8,9 @@ DETECTORS = ("teacher", "student", "truth")
 
 def run(conf: dict) -> None:
     from kicky.checks import number
+    from kicky.app.config import settings
     from kicky.app.server import build
-    a = conf["app"]
+    a = conf["app"] = settings(conf.get("app"))
     if conf.get("detector") not in DETECTORS:
         raise KickyError(f"detector={conf.get('detector')!r}: use one of {', '.join(DETECTORS)}")
     if conf["detector"] == "student" and not conf.get("run"):

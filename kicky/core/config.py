@@ -5,6 +5,7 @@ Every Hydra entry point takes them from here: `@hydra.main(config_path=CONF_PATH
 absolute path, the same from a checkout, an installed package, `python -m`, a root script or `kicky`."""
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict
 from importlib.resources import files
 from pathlib import Path
@@ -40,3 +41,35 @@ def schema_defaults(schema) -> dict:
     """A typed schema's defaults (a dataclass, nested dataclasses for sub-groups) as plain data: what
     its group's YAML must say (tests/test_configs.py holds every schema to its YAML)."""
     return asdict(schema())
+
+
+def _kind_error(path: str, default, v, choices: dict) -> str | None:
+    """Why `v` cannot replace `default` (a number for a number, >= 0 where the default is, true/false
+    for a flag, a list for a list, a known choice), or None."""
+    number = lambda x: isinstance(x, (int, float)) and not isinstance(x, bool)  # noqa: E731
+    if number(default):
+        if not number(v):
+            return f"{path} must be a number, got {v!r}"
+        if default >= 0 > v:
+            return f"{path}={v} must be >= 0"
+    elif isinstance(default, bool) and not isinstance(v, bool):
+        return f"{path} must be true or false, got {v!r}"
+    elif isinstance(default, list) and not isinstance(v, list):
+        return f"{path} must be a list like {default}, got {v!r}"
+    elif path in choices and v not in choices[path]:
+        return f"{path}={v!r}: use one of {', '.join(choices[path])}"
+    return None
+
+
+def overlay(base: dict, over: dict | None, path: str, choices: dict | None = None) -> dict:
+    """`base` (a schema's defaults) with `over` laid on top, key by key; an unknown key or a value of
+    the wrong kind (`choices`: dotted path -> the values it takes) is one KickyError naming it."""
+    out = copy.deepcopy(base)
+    for k, v in (over or {}).items():
+        if k not in base:
+            raise KickyError(f"{path}: unknown key {k!r}; known: {sorted(base)}")
+        bad = _kind_error(f"{path}.{k}", base[k], v, choices or {})
+        if bad:
+            raise KickyError(bad)
+        out[k] = overlay(base[k], v, f"{path}.{k}", choices) if isinstance(base[k], dict) and isinstance(v, dict) else v
+    return out

@@ -1,6 +1,7 @@
 """The app's work folders: unguessable sessions, server-chosen upload names, size and duration caps,
 paths that never leave a session, and old sessions swept; the server's routes refuse the rest."""
 import os
+import re
 import time
 
 import pytest
@@ -66,3 +67,19 @@ def test_non_loopback_host_needs_public(tmp_path):
     r = subprocess.run([sys.executable, "-m", "kicky.app", "app.host=0.0.0.0", f"app.work={tmp_path}"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "add app.public=true" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("over,message", [
+    ({"port": "abc"}, "app.port must be a number"),
+    ({"public": "yes"}, "app.public must be true or false"),
+    ({"upload_detector": "truth"}, "app.upload_detector='truth': use one of teacher, student"),
+    ({"gallery": {"split": "dev"}}, "app.gallery.split='dev': use one of train, valid, test"),
+    ({"session_ttl_min": -1}, "app.session_ttl_min=-1 must be >= 0"),
+    ({"prot": 80}, "app: unknown key 'prot'"),
+])
+def test_app_settings_are_checked_against_the_schema(over, message):
+    from kicky.app.config import settings
+    with pytest.raises(KickyError, match=re.escape(message)):
+        settings(over)
+    assert settings({"port": 8000, "gallery": {"max": 3}})["gallery"] == {"clips": "data/clips", "data": None,
+                                                                          "split": "test", "max": 3}
