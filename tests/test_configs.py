@@ -48,8 +48,10 @@ def test_sim_presets_inherit_from_default():
 def _schemas():
     from kicky.analysis.config import AnalysisConfig
     from kicky.app.config import AppConfig
+    from kicky.detect.config import StudentConfig
     from kicky.sim.config import SimConfig
-    return {("sim", "default"): SimConfig, ("analysis", "default"): AnalysisConfig, ("app", "default"): AppConfig}
+    return {("sim", "default"): SimConfig, ("analysis", "default"): AnalysisConfig, ("app", "default"): AppConfig,
+            ("student", "default"): StudentConfig}
 
 
 def _plain(x):
@@ -65,7 +67,7 @@ def test_schema_and_yaml_cannot_disagree(group, option):
     own = yaml.safe_load((CONF / group / f"{option}.yaml").read_text())
     assert _plain(own) == _plain(schema_defaults(schema)), f"conf/{group}/{option}.yaml != {schema.__name__}()"
     # the group as its stage composes it is the schema's defaults too
-    stage = {"sim": "simulate", "analysis": "analyse", "app": "app_run"}[group]
+    stage = {"sim": "simulate", "analysis": "analyse", "app": "app_run", "student": "infer"}[group]
     assert _plain(compose_conf(stage)[group]) == _plain(schema_defaults(schema))
 
 

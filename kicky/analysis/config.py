@@ -132,7 +132,7 @@ def _defaults() -> dict:
     return schema_defaults(AnalysisConfig)
 
 
-CHOICES = {"analysis.speed.method": METHODS, "analysis.foot.method": ("pose", "runup", "combined")}
+CHOICES = {"speed.method": METHODS, "foot.method": ("pose", "runup", "combined")}
 
 
 def merge(base: dict, over: dict, path: str = "analysis") -> dict:

@@ -35,7 +35,7 @@ class AppConfig:
     gallery: Gallery = field(default_factory=Gallery)
 
 
-CHOICES = {"app.upload_detector": ("teacher", "student"), "app.gallery.split": SPLITS}
+CHOICES = {"upload_detector": ("teacher", "student"), "gallery.split": SPLITS}
 
 
 def settings(cfg: dict | None = None) -> dict:

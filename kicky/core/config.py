@@ -43,10 +43,15 @@ def schema_defaults(schema) -> dict:
     return asdict(schema())
 
 
-def _kind_error(path: str, default, v, choices: dict) -> str | None:
+def _kind_error(path: str, key: str, default, v, choices: dict, nullable=()) -> str | None:
     """Why `v` cannot replace `default` (a number for a number, >= 0 where the default is, true/false
-    for a flag, a list for a list, a known choice), or None."""
+    for a flag, a list for a list, a known choice; null where it is `nullable`), or None. `path`: its
+    name in the message; `key`: its dotted key within the group, which `choices` and `nullable` use."""
     number = lambda x: isinstance(x, (int, float)) and not isinstance(x, bool)  # noqa: E731
+    if v is None and key in nullable:
+        return None
+    if key in choices:
+        return None if v in choices[key] else f"{path}={v!r}: use one of {', '.join(map(str, choices[key]))}"
     if number(default):
         if not number(v):
             return f"{path} must be a number, got {v!r}"
@@ -56,20 +61,22 @@ def _kind_error(path: str, default, v, choices: dict) -> str | None:
         return f"{path} must be true or false, got {v!r}"
     elif isinstance(default, list) and not isinstance(v, list):
         return f"{path} must be a list like {default}, got {v!r}"
-    elif path in choices and v not in choices[path]:
-        return f"{path}={v!r}: use one of {', '.join(choices[path])}"
     return None
 
 
-def overlay(base: dict, over: dict | None, path: str, choices: dict | None = None) -> dict:
+def overlay(base: dict, over: dict | None, path: str, choices: dict | None = None, nullable=(), _key: str = "") -> dict:
     """`base` (a schema's defaults) with `over` laid on top, key by key; an unknown key or a value of
-    the wrong kind (`choices`: dotted path -> the values it takes) is one KickyError naming it."""
+    the wrong kind (`choices`: dotted key within the group -> the values it takes; `nullable`: dotted
+    keys that also take null) is one KickyError naming it by `path` ("" where the group's keys sit at
+    a stage's top level)."""
     out = copy.deepcopy(base)
     for k, v in (over or {}).items():
+        name, key = f"{path}.{k}" if path else k, f"{_key}.{k}" if _key else k
         if k not in base:
-            raise KickyError(f"{path}: unknown key {k!r}; known: {sorted(base)}")
-        bad = _kind_error(f"{path}.{k}", base[k], v, choices or {})
+            raise KickyError(f"{path or 'config'}: unknown key {k!r}; known: {sorted(base)}")
+        bad = _kind_error(name, key, base[k], v, choices or {}, nullable)
         if bad:
             raise KickyError(bad)
-        out[k] = overlay(base[k], v, f"{path}.{k}", choices) if isinstance(base[k], dict) and isinstance(v, dict) else v
+        out[k] = (overlay(base[k], v, name, choices, nullable, key) if isinstance(base[k], dict) and isinstance(v, dict)
+                  else v)
     return out

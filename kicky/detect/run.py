@@ -54,9 +54,10 @@ def run(conf: dict) -> dict:
     from kicky.core import store
     from kicky.core.clips import clip_id, load_clip
     from kicky.core.quality import clip_quality
+    from kicky.detect.config import student_settings
     from kicky.detect.student import Student
 
-    student = Student.from_config(conf.get("run"), conf)
+    student = Student.from_config(conf.get("run"), student_settings(conf, top_level=True))
     fp, out = student.fingerprint, Path(conf["out"])
     clips, heads, todo = pending(conf, fp)
     desc = student.describe()

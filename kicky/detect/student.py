@@ -14,29 +14,29 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from kicky.core.config import schema_defaults
 from kicky.core.instances import Instance, Labels
 from kicky.detect import slicer
+from kicky.detect.config import MODES, Slice, student_settings
 from kicky.errors import KickyError
 from kicky.io.checkpoint import checked
 
 log = logging.getLogger("kicky.detect")
 CHECKPOINT = "checkpoint_best_total.pth"
-MODES = ("grid", "roi")
-SLICE = {"mode": "grid", "tile": None, "overlap": 32, "iou": 0.5, "classes": ["ball"], "batch": 64,
-         "radius": 96, "grow": 48, "lost": 8, "regrid": 30, "horizon": 4}   # conf/detect.yaml's slice:
 
 
 def slice_settings(s: dict | None, res: int, classes: list[str]) -> dict | None:
     """The `slice` settings checked and typed (one clear error naming the key), keys missing from
-    `s` taken from SLICE; `tile: null` becomes the model's res (tiles at native scale). None when
+    `s` taken from the schema (kicky.detect.config.Slice); `tile: null` becomes the model's res (tiles at native scale). None when
     `sliced` is off."""
     from kicky.checks import number
     if not s or not s.get("enabled"):
         return None
-    bad = [k for k in s if k not in (*SLICE, "enabled")]
+    base = schema_defaults(Slice)
+    bad = [k for k in s if k not in (*base, "enabled")]
     if bad:
-        raise KickyError(f"unknown slice keys {bad}: known are {', '.join(SLICE)}")
-    s = {**SLICE, **{k: v for k, v in s.items() if k != "enabled"}}
+        raise KickyError(f"unknown slice keys {bad}: known are {', '.join(base)}")
+    s = {**base, **{k: v for k, v in s.items() if k != "enabled"}}
     key = lambda k: {f"slice.{k}": s[k]}  # noqa: E731
     if s["mode"] not in MODES:
         raise KickyError(f"slice.mode={s['mode']!r}: use one of {', '.join(MODES)}")
@@ -114,9 +114,11 @@ class Student:
 
     @classmethod
     def from_config(cls, run_dir: str | Path | None, s: dict) -> "Student":
-        """The student of a training run dir with the detect settings `s` (device, fp16, batch,
-        threshold, sliced, slice: conf/detect.yaml's keys), each checked with one clear error."""
+        """The student of a training run dir with the `student` group's settings `s` (device, fp16,
+        batch, threshold, sliced, slice: kicky.detect.config.StudentConfig; a stage's whole config
+        where it holds them at its top level), each checked with one clear error."""
         from kicky.checks import number
+        s = student_settings(s)
         if not run_dir:
             raise KickyError("run= is required: the training run dir of the student, "
                              "e.g. run=outputs/train/small384_classes3")

@@ -139,6 +139,7 @@ def frame_size(v) -> tuple[int, int]:
 def run(conf: dict) -> dict:
     from tqdm import tqdm
 
+    from kicky.detect.config import student_settings
     from kicky.detect.student import Student
     from kicky.io.atomic import write_json
 
@@ -154,7 +155,7 @@ def run(conf: dict) -> dict:
                                             "k": None, "name": "ballnet"})
         find = ballnet_balls
     else:
-        student, find = Student.from_config(conf.get("run"), conf), detect_balls
+        student, find = Student.from_config(conf.get("run"), student_settings(conf, top_level=True)), detect_balls
         if "ball" not in student.classes:
             raise KickyError(f"the student of {conf['run']} has no ball class ({', '.join(student.classes)})")
     balls, seconds = [], 0.0

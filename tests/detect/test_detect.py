@@ -71,7 +71,7 @@ def test_missing_run_is_clear(tmp_path):
         StudentRun.load(tmp_path)
 
 
-@pytest.mark.parametrize("over, expect", [("threshold=abc", "threshold='abc': expected a number"),
+@pytest.mark.parametrize("over, expect", [("threshold=abc", "^threshold must be a number, got 'abc'"),
                                           ("batch=0", r"batch=0 is out of range")])
 def test_bad_settings_are_clear(tiny_run, short_clips, tmp_path, over, expect):
     with pytest.raises(KickyError, match=expect):

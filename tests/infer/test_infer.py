@@ -94,8 +94,11 @@ def test_truth_source_needs_truth(short_clips, tmp_path):
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("over, expect", [("student.threshold=abc", "threshold='abc': expected a number"),
-                                          ("student.batch=0", r"batch=0 is out of range")])
+@pytest.mark.parametrize("over, expect", [("student.threshold=abc", "student.threshold must be a number, got 'abc'"),
+                                          ("student.batch=0", r"batch=0 is out of range"),
+                                          ("+student.thresh=0.5", "student: unknown key 'thresh'"),
+                                          ("student.slice.mode=zoom", "student.slice.mode='zoom': use one of grid, roi"),
+                                          ("student.fp16=maybe", "student.fp16='maybe': use one of auto, True, False")])
 def test_bad_student_settings_are_one_clear_error(short_clips, tiny_run, tmp_path, over, expect):
     with pytest.raises(KickyError, match=expect):   # the same checks as the detect stage's
         run(compose_conf("infer", [f"clip={short_clips / 'short_goal'}", "source=student", f"run={tiny_run}",
