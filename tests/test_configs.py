@@ -48,10 +48,11 @@ def test_sim_presets_inherit_from_default():
 def _schemas():
     from kicky.analysis.config import AnalysisConfig
     from kicky.app.config import AppConfig
+    from kicky.dataset.config import DatasetConfig
     from kicky.detect.config import StudentConfig
     from kicky.sim.config import SimConfig
     return {("sim", "default"): SimConfig, ("analysis", "default"): AnalysisConfig, ("app", "default"): AppConfig,
-            ("student", "default"): StudentConfig}
+            ("student", "default"): StudentConfig, ("dataset", "classes3"): DatasetConfig}
 
 
 def _plain(x):
@@ -67,8 +68,28 @@ def test_schema_and_yaml_cannot_disagree(group, option):
     own = yaml.safe_load((CONF / group / f"{option}.yaml").read_text())
     assert _plain(own) == _plain(schema_defaults(schema)), f"conf/{group}/{option}.yaml != {schema.__name__}()"
     # the group as its stage composes it is the schema's defaults too
-    stage = {"sim": "simulate", "analysis": "analyse", "app": "app_run", "student": "infer"}[group]
+    stage = {"sim": "simulate", "analysis": "analyse", "app": "app_run", "student": "infer", "dataset": "build"}[group]
     assert _plain(compose_conf(stage)[group]) == _plain(schema_defaults(schema))
+
+
+def test_every_dataset_option_passes_its_schema():
+    """classes5 changes only name, classes and derive; as the build stage composes it, the schema takes it
+    whole, and a bad value in it is one line naming its key."""
+    from kicky.core.config import schema_defaults
+    from kicky.dataset.config import DatasetConfig, dataset_settings
+    from kicky.errors import KickyError
+    five = compose_conf("build", ["dataset=classes5"])["dataset"]
+    got = dataset_settings(five)
+    assert got["derive"] == {"rule": "accompany", "dilate_px": 2} and len(got["classes"]) == 5
+    plain = schema_defaults(DatasetConfig)
+    assert {k: v for k, v in got.items() if k not in ("name", "classes", "derive")} == \
+        {k: v for k, v in plain.items() if k not in ("name", "classes", "derive")}
+    for bad, says in (({"derive": {**five["derive"], "rule": "swap"}}, "dataset.derive.rule='swap': use one of"),
+                      ({"classes": ["ball", "keeper"]}, "dataset.classes=.*drawn from ball"),
+                      ({"augment": {**five["augment"], "rotate": {"p": 2}}}, r"dataset.augment.rotate.p=2.0 is out of range"),
+                      ({"tiles": {**five["tiles"], "sizes": 3}}, "dataset.tiles: unknown key 'sizes'")):
+        with pytest.raises(KickyError, match=says):
+            dataset_settings({**five, **bad})
 
 
 def test_the_motion_teachers_schema_and_yaml_cannot_disagree():

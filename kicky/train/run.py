@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from kicky.dataset.coco import ANN, class_names, problem
+from kicky.dataset.config import dataset_settings
 from kicky.dataset.splits import SPLITS
 from kicky.errors import KickyError
 from kicky.io.atomic import write_text
@@ -80,6 +81,7 @@ def hydra_dir() -> str:
 
 def run(conf: dict) -> float:
     settings.check(conf)
+    conf = {**conf, "dataset": dataset_settings(conf["dataset"])}
     model, run_dir = conf["model"], Path(conf["out"] or hydra_dir())
     res = check_res(model, conf["res"])
     weights = resolve(conf["pretrain_weights"], model, conf.get("pretrain_probe"))

@@ -300,7 +300,7 @@ CASES = [
     Case("build-every-zero", "build", fixed("dataset.sampling.every=0"), "dataset.sampling.every=0 is out of range"),
     Case("build-every-fraction", "build", fixed("dataset.sampling.every=2.5"), "expected a whole number"),
     Case("build-jpeg-quality-500", "build", fixed("dataset.jpeg_quality=500"), "dataset.jpeg_quality=500 is out of range"),
-    Case("build-split-not-a-number", "build", fixed("dataset.split.train=most"), "dataset.split.train='most'"),
+    Case("build-split-not-a-number", "build", fixed("dataset.split.train=most"), "dataset.split.train must be a number, got 'most'"),
     Case("build-out-user-folder", "build", lambda t, b: [f"out={t / 'mine'}"], "already holds files"),
     # ---- the training stage (all stop before rfdetr starts)
     Case("train-images-missing", "train", copied("ds", rm_images), "is missing: rebuild it"),
