@@ -90,3 +90,21 @@ def report(goal=True, foot="right", speed=80.0, angles=None, shot=True, reason=N
             "angles": angles or {}, "clip": None,
             "players": [[{"id": "P2", "box": [100, 20, 120, 70]}, {"id": "P1", "box": [40, 20, 60, 70]}]
                         for _ in range(n)]}
+
+
+def random_ballnet(run_dir: Path) -> Path:
+    """A ballnet run dir holding a tiny random network (k=1 peak per frame, threshold 0): every frame
+    gets exactly one ball of ~6 px, so a test can tell its balls from any other source's."""
+    import torch
+    import yaml
+
+    from kicky.ballnet.model import build
+    run_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(0)
+    model = build({"widths": [8, 16, 16], "stride": 2, "frames": 3})
+    with torch.no_grad():
+        model.size[-1].bias.fill_(3.0)               # random weights: boxes of ~6 px, not of zero size
+    torch.save({"model": model.state_dict(), "model_conf": model.config(), "epoch": 1,
+                "decode": {"k": 1, "threshold": 0.0}}, run_dir / "best.pt")
+    (run_dir / "config.yaml").write_text(yaml.safe_dump({"model": model.config()}))
+    return run_dir

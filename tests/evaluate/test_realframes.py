@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
+from kicky.detect.config import student_settings
 from kicky.detect.student import Student
 from kicky.errors import KickyError
 from kicky.evaluate.realframes import detect_balls, found, load_yolo, read_frame, run, score_balls
@@ -130,7 +131,7 @@ def test_real_frames_end_to_end(tiny_run, tmp_path, capsys):
     # the same student on the same frames, scored by the pure function: the same numbers
     conf = compose_conf("realframes", over)
     items = load_yolo(data, (1920, 1080))
-    balls, _ = detect_balls(Student.from_config(tiny_run, conf), [read_frame(p, (1920, 1080)) for p, _ in items])
+    balls, _ = detect_balls(Student.from_config(tiny_run, student_settings(conf, top_level=True)), [read_frame(p, (1920, 1080)) for p, _ in items])
     ref = score_balls([t for _, t in items], balls, (1920, 1080), 0.05)
     assert saved["recall"] == round(ref["recall"], 4) and saved["ap50"] == round(ref["ap50"], 4)
     assert saved["ap"] == round(ref["ap"], 4) and saved["n_pred"] == ref["n_pred"]
@@ -163,21 +164,10 @@ def test_cli_missing_folder_is_one_line(tmp_path):
 def test_real_frames_with_the_ball_specialist(tmp_path, capsys):
     """ballnet= scores the ball specialist: each still is its own (f, f, f) window; the saved numbers
     are the pure scoring of its balls, and it reads the stills at native resolution."""
-    import torch
-    import yaml
-
     from kicky.ballnet.detect import BallDetector
-    from kicky.ballnet.model import build
     from kicky.evaluate.realframes import ballnet_balls
-    run_dir = tmp_path / "ballnet"
-    run_dir.mkdir()
-    torch.manual_seed(0)
-    model = build({"widths": [8, 16, 16], "stride": 2, "frames": 3})
-    with torch.no_grad():
-        model.size[-1].bias.fill_(3.0)               # random weights: boxes of ~6 px, not of zero size
-    torch.save({"model": model.state_dict(), "model_conf": model.config(), "epoch": 1,
-                "decode": {"k": 1, "threshold": 0.0}}, run_dir / "best.pt")
-    (run_dir / "config.yaml").write_text(yaml.safe_dump({"model": model.config()}))
+    from tests.helpers import random_ballnet
+    run_dir = random_ballnet(tmp_path / "ballnet")
     data = _real_like(tmp_path / "real")
     over = [f"ballnet={run_dir}", f"data={data}", f"out={tmp_path / 'rf.json'}", "device=cpu", "threshold=0.0",
             "size=[640,360]"]

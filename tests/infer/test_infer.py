@@ -62,7 +62,8 @@ def test_non_goal_verdict_matches_truth(sim_clips, tmp_path):
 def test_teacher_source(short_clips, tmp_path):
     rep = run(compose_conf("infer", [f"clip={short_clips / 'short_goal' / 'clip.mp4'}", "source=teacher",
                                      "teacher=oracle", f"out={tmp_path / 'o'}"]))
-    assert rep["detector"] == {"source": "teacher", "chain": ["oracle"]} and rep["n_frames"] == 4
+    assert rep["detector"].pop("wall_seconds") > 0 and rep["n_frames"] == 4
+    assert rep["detector"] == {"source": "teacher", "chain": ["oracle"]}
     _check_mp4(tmp_path / "o" / "short_goal_annotated.mp4", 4)
 
 
