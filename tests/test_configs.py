@@ -48,11 +48,22 @@ def test_sim_presets_inherit_from_default():
 def _schemas():
     from kicky.analysis.config import AnalysisConfig
     from kicky.app.config import AppConfig
+    from kicky.coach.config import SCHEMAS as COACH
     from kicky.dataset.config import DatasetConfig
     from kicky.detect.config import StudentConfig
     from kicky.sim.config import SimConfig
     return {("sim", "default"): SimConfig, ("analysis", "default"): AnalysisConfig, ("app", "default"): AppConfig,
-            ("student", "default"): StudentConfig, ("dataset", "classes3"): DatasetConfig}
+            ("student", "default"): StudentConfig, ("dataset", "classes3"): DatasetConfig,
+            **{("coach", b): schema for b, schema in COACH.items()}}
+
+
+def _yaml_settings(group: str, option: str) -> dict:
+    """The option's YAML as its group composes it (the coach's backends lay themselves over rules.yaml),
+    less the coach's knowledge table: content, not settings (its shape: kicky.coach.config)."""
+    from kicky.core.config import load_option
+    own = load_option(group, option)
+    own.pop("knowledge", None) if group == "coach" else None
+    return own
 
 
 def _plain(x):
@@ -65,11 +76,35 @@ def _plain(x):
 def test_schema_and_yaml_cannot_disagree(group, option):
     from kicky.core.config import schema_defaults
     schema = _schemas()[(group, option)]
-    own = yaml.safe_load((CONF / group / f"{option}.yaml").read_text())
+    own = _yaml_settings(group, option)
     assert _plain(own) == _plain(schema_defaults(schema)), f"conf/{group}/{option}.yaml != {schema.__name__}()"
     # the group as its stage composes it is the schema's defaults too
-    stage = {"sim": "simulate", "analysis": "analyse", "app": "app_run", "student": "infer", "dataset": "build"}[group]
-    assert _plain(compose_conf(stage)[group]) == _plain(schema_defaults(schema))
+    stage = {"sim": "simulate", "analysis": "analyse", "app": "app_run", "student": "infer", "dataset": "build",
+             "coach": "infer"}[group]
+    got = compose_conf(stage, [f"coach={option}"] if group == "coach" else [])[group]
+    got.pop("knowledge", None) if group == "coach" else None
+    assert _plain(got) == _plain(schema_defaults(schema))
+
+
+def test_coach_settings_are_checked_once_with_one_clear_line():
+    from kicky.coach import default_conf
+    from kicky.coach.config import coach_settings
+    from kicky.errors import KickyError
+    rules = default_conf("rules")
+    assert coach_settings(rules) == rules and coach_settings(default_conf("openai"))["timeout"] == 60.0
+    kb = rules["knowledge"]
+    for bad, says in (({"backend": "gpt"}, "coach.backend='gpt': use one of rules, openai"),
+                      ({"temperature": 0.5}, "coach: unknown key 'temperature'"),        # rules has no model
+                      ({"guard": "yes"}, "coach.guard must be true or false"),
+                      ({"speed_tolerance": {"kmh": "ten"}}, "coach.speed_tolerance.kmh must be a number"),
+                      ({"knowledge": {**kb, "angles": {}}}, r"coach.knowledge lacks angles.knee.low \(and 5 more\)"),
+                      ({"knowledge": {**kb, "speed": {**kb["speed"], "slow_kmh": "fast"}}},
+                       "coach.knowledge.speed.slow_kmh must be a number"),
+                      ({"knowledge": {**kb, "keep": []}}, "coach.knowledge.keep must be a list")):
+        with pytest.raises(KickyError, match=says):
+            coach_settings({**rules, **bad})
+    with pytest.raises(KickyError, match="coach: unknown key 'base_ulr'"):
+        coach_settings({**default_conf("openai"), "base_ulr": "http://127.0.0.1:1/v1"})
 
 
 def test_every_dataset_option_passes_its_schema():

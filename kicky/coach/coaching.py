@@ -9,12 +9,11 @@ from typing import Callable, Iterator
 import numpy as np
 
 from kicky.coach import local, remote, rules
+from kicky.coach.config import BACKENDS, coach_settings
 from kicky.coach.facts import Facts, strike_frames
 from kicky.coach.guard import Guard
 from kicky.coach.prompt import messages
 from kicky.errors import KickyError
-
-BACKENDS = ("rules", "openai", "llama_cpp", "none")
 
 
 def default_conf(backend: str = "rules") -> dict:
@@ -28,9 +27,7 @@ def default_conf(backend: str = "rules") -> dict:
 
 class Coaching:
     def __init__(self, report: dict, frame_at: Callable[[int], np.ndarray] | None = None, conf: dict | None = None):
-        self.conf = conf if conf is not None else default_conf()
-        if self.conf.get("backend") not in BACKENDS:
-            raise KickyError(f"coach.backend={self.conf.get('backend')!r}: use one of {', '.join(BACKENDS)}")
+        self.conf = coach_settings(conf if conf is not None else default_conf())   # checked once, here
         self.report, self.frame_at = report, frame_at
         self.facts = Facts.from_report(report)
         self.spoke: str | None = None        # the backend whose text this is
@@ -65,8 +62,8 @@ class Coaching:
         model = local if self.conf["backend"] == "llama_cpp" else remote
         if model is local:
             local.check(self.conf)            # a missing package or weights file: one line, before anything
-        images = strike_frames(self.report, self.frame_at, tuple(self.conf.get("frames") or (0,)),
-                               float(self.conf.get("crop_pad", 1.0)), int(self.conf.get("image_side", 448)))
+        images = strike_frames(self.report, self.frame_at, tuple(self.conf["frames"] or (0,)),
+                               float(self.conf["crop_pad"]), int(self.conf["image_side"]))
         self.images = len(images)
         try:
             self.spoke = self.conf["backend"]
@@ -80,7 +77,7 @@ class Coaching:
             yield from self._guarded(_words(rules.text(self.facts, kb)))
 
     def _guarded(self, pieces) -> Iterator[str]:
-        if not self.conf.get("guard", True):
+        if not self.conf["guard"]:
             yield from pieces
             return
         for p in pieces:
@@ -100,8 +97,8 @@ def stream(report: dict, frames=None, conf: dict | None = None) -> Coaching:
 
 
 def _tolerance(conf: dict) -> dict:
-    tol = conf.get("speed_tolerance") or {}
-    return {"tolerance_kmh": float(tol.get("kmh", 10.0)), "tolerance_share": float(tol.get("share", 0.2))}
+    tol = conf["speed_tolerance"]
+    return {"tolerance_kmh": float(tol["kmh"]), "tolerance_share": float(tol["share"])}
 
 
 def _words(text: str) -> Iterator[str]:

@@ -28,15 +28,15 @@ def check(c: dict) -> None:
 
 
 def _model(c: dict):
-    key = (c["model_path"], c["mmproj_path"], c.get("chat_handler"), int(c.get("n_ctx", 4096)))
+    key = (c["model_path"], c["mmproj_path"], c["chat_handler"], int(c["n_ctx"]))
     if key not in _MODELS:
         from llama_cpp import Llama, llama_chat_format
-        handler_cls = getattr(llama_chat_format, str(c.get("chat_handler") or "MiniCPMv26ChatHandler"), None)
+        handler_cls = getattr(llama_chat_format, str(c["chat_handler"]), None)
         if handler_cls is None:
             raise KickyError(f"coach.chat_handler={c.get('chat_handler')!r} is not in llama_cpp.llama_chat_format "
                              f"(e.g. MiniCPMv26ChatHandler, MTMDChatHandler)")
         _MODELS[key] = Llama(model_path=c["model_path"], chat_handler=handler_cls(clip_model_path=c["mmproj_path"]),
-                             n_ctx=key[3], n_gpu_layers=int(c.get("n_gpu_layers", -1)), verbose=False)
+                             n_ctx=key[3], n_gpu_layers=int(c["n_gpu_layers"]), verbose=False)
     return _MODELS[key]
 
 
@@ -44,8 +44,8 @@ def stream(messages: list[dict], c: dict) -> Iterator[str]:
     check(c)
     try:
         for chunk in _model(c).create_chat_completion(messages=messages, stream=True,
-                                                      temperature=float(c.get("temperature", 0.3)),
-                                                      max_tokens=int(c.get("max_tokens", 600))):
+                                                      temperature=float(c["temperature"]),
+                                                      max_tokens=int(c["max_tokens"])):
             piece = (chunk.get("choices") or [{}])[0].get("delta", {}).get("content")
             if piece:
                 yield piece

@@ -21,14 +21,14 @@ def stream(messages: list[dict], c: dict) -> Iterator[str]:
     url = str(c.get("base_url") or "")
     if not url.startswith(("http://", "https://")):
         raise RemoteError(f"coach.base_url={url!r}: expected http://host:port/v1 of an OpenAI-compatible server")
-    client = openai.OpenAI(base_url=url, api_key=str(c.get("api_key") or "sk-no-key"),
-                           timeout=float(c.get("timeout", 60.0)), max_retries=int(c.get("retries", 1)))
-    extra = {} if c.get("thinking", False) else {"chat_template_kwargs": {"enable_thinking": False}}
+    client = openai.OpenAI(base_url=url, api_key=str(c["api_key"] or "sk-no-key"),
+                           timeout=float(c["timeout"]), max_retries=int(c["retries"]))
+    extra = {} if c["thinking"] else {"chat_template_kwargs": {"enable_thinking": False}}
     finished = False
     try:
         chunks = client.chat.completions.create(
-            model=str(c.get("model") or "local"), messages=messages, stream=True,
-            temperature=float(c.get("temperature", 0.3)), max_tokens=int(c.get("max_tokens", 600)),
+            model=str(c["model"]), messages=messages, stream=True,
+            temperature=float(c["temperature"]), max_tokens=int(c["max_tokens"]),
             extra_body=extra or None)
         for chunk in chunks:
             for choice in chunk.choices or []:
