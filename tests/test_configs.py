@@ -47,6 +47,7 @@ def test_sim_presets_inherit_from_default():
 # YAML must repeat exactly (same keys, same values, same kinds: 1 is not 1.0).
 def _schemas():
     from kicky.analysis.config import AnalysisConfig
+    from kicky.annotate.config import AnnotateConfig
     from kicky.app.config import AppConfig
     from kicky.coach.config import SCHEMAS as COACH
     from kicky.dataset.config import DatasetConfig
@@ -54,7 +55,7 @@ def _schemas():
     from kicky.sim.config import SimConfig
     return {("sim", "default"): SimConfig, ("analysis", "default"): AnalysisConfig, ("app", "default"): AppConfig,
             ("student", "default"): StudentConfig, ("dataset", "classes3"): DatasetConfig,
-            **{("coach", b): schema for b, schema in COACH.items()}}
+            ("annotate", "default"): AnnotateConfig, **{("coach", b): schema for b, schema in COACH.items()}}
 
 
 def _yaml_settings(group: str, option: str) -> dict:
@@ -80,7 +81,7 @@ def test_schema_and_yaml_cannot_disagree(group, option):
     assert _plain(own) == _plain(schema_defaults(schema)), f"conf/{group}/{option}.yaml != {schema.__name__}()"
     # the group as its stage composes it is the schema's defaults too
     stage = {"sim": "simulate", "analysis": "analyse", "app": "app_run", "student": "infer", "dataset": "build",
-             "coach": "infer"}[group]
+             "coach": "infer", "annotate": "annotate_run"}[group]
     got = compose_conf(stage, [f"coach={option}"] if group == "coach" else [])[group]
     got.pop("knowledge", None) if group == "coach" else None
     assert _plain(got) == _plain(schema_defaults(schema))
@@ -187,3 +188,15 @@ def test_commands_without_a_log_folder_write_no_log_file():
         defaults = (yaml.safe_load(f.read_text()) or {}).get("defaults", [])
         if {"hydra_dirs": "none"} in defaults:
             assert {"override hydra/job_logging": "stdout"} in defaults, f.name
+
+
+def test_annotate_settings_bind_to_loopback_unless_public():
+    from kicky.annotate.config import annotate_settings
+    from kicky.errors import KickyError
+    assert annotate_settings({"port": 8000})["host"] == "127.0.0.1"
+    assert annotate_settings({"host": "0.0.0.0", "public": True})["public"] is True
+    for bad, says in (({"host": "0.0.0.0"}, "annotate.host=0.0.0.0: the tools bind to loopback unless asked"),
+                      ({"port": 70000}, "port"), ({"port": "http"}, "annotate.port must be a number"),
+                      ({"prot": 8000}, "annotate: unknown key 'prot'")):
+        with pytest.raises(KickyError, match=says):
+            annotate_settings(bad)

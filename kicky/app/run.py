@@ -8,6 +8,7 @@ DETECTORS = ("teacher", "student", "truth")
 
 def run(conf: dict) -> None:
     from kicky.checks import number
+    from kicky.core.config import served
     from kicky.app.config import settings
     from kicky.app.server import build
     a = conf["app"] = settings(conf.get("app"))
@@ -15,12 +16,9 @@ def run(conf: dict) -> None:
         raise KickyError(f"detector={conf.get('detector')!r}: use one of {', '.join(DETECTORS)}")
     if conf["detector"] == "student" and not conf.get("run"):
         raise KickyError("detector=student needs run=outputs/train/<run> (a training run dir)")
-    port = number(a, "port", int, 1, 65535)
+    port = int(served(a, "app", "the app binds")["port"])
     for k in ("max_upload_mb", "max_seconds", "session_cap_mb", "session_ttl_min"):
         number(a, k, float, 0.001)
-    if a["host"] not in ("127.0.0.1", "localhost", "::1") and not a.get("public"):
-        raise KickyError(f"app.host={a['host']}: the app binds to loopback unless asked: add app.public=true "
-                         f"to serve other machines")
     import logging
     for name in ("httpx", "httpx2", "httpcore"):      # gradio's own startup requests, not the user's
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -80,3 +80,16 @@ def overlay(base: dict, over: dict | None, path: str, choices: dict | None = Non
         out[k] = (overlay(base[k], v, name, choices, nullable, key) if isinstance(base[k], dict) and isinstance(v, dict)
                   else v)
     return out
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def served(a: dict, group: str, what: str) -> dict:
+    """The server keys every page shares (host, public, port), checked: `group` names them in errors."""
+    from kicky.checks import number
+    number(a, "port", int, 1, 65535)
+    if a["host"] not in LOOPBACK and not a["public"]:
+        raise KickyError(f"{group}.host={a['host']}: {what} to loopback unless asked: add {group}.public=true "
+                         f"to serve other machines")
+    return a
