@@ -35,10 +35,14 @@ class VideoFrames:
                     self.height = int(max_height) // 2 * 2
                     self.width = int(round(s.width * self.height / s.height / 2)) * 2
                 pts = [p.pts for p in c.demux(s) if p.size]
+                declared = int(s.frames or 0)   # the container's own sample count (mp4 / mov: its index)
         except av.error.FFmpegError as e:
             raise _unreadable(self.path, e, "open") from None
         if not pts:
             raise KickyError(f"no frames in {self.path}: {AGAIN}")
+        if declared and len(pts) < declared:   # a cut file: its index lists frames whose bytes are gone
+            raise KickyError(f"{self.path} holds {len(pts)} of the {declared} frames its index lists: it is "
+                             f"damaged, cut short or was not written to the end; {AGAIN}")
         self._pts = np.sort(np.asarray(pts, np.int64)) if None not in pts else None
         self._n = len(pts)
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()

@@ -67,6 +67,24 @@ def test_a_stream_cut_short_says_so(video, tmp_path):
             v[t]
 
 
+def test_a_file_cut_short_is_one_error_before_any_frame(tmp_path):
+    """A faststart mp4 (index first, as the simulator and infer write it) cut at 40 %: the index still
+    lists every frame, the bytes of most are gone; found when the file is opened, whatever the decoder
+    would have made of the last partial packet."""
+    from kicky.io.video import write_mp4
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 256, (180, 320, 3), np.uint8) for _ in range(60)]   # noise: the media dominates
+    whole = tmp_path / "whole.mp4"
+    write_mp4(whole, frames, 30, 2_000_000)
+    data = whole.read_bytes()
+    assert 0 <= data.find(b"moov") < data.find(b"mdat")
+    assert len(VideoFrames(whole)) == 60
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: int(len(data) * 0.4)])
+    with pytest.raises(KickyError, match=r"holds \d+ of the 60 frames its index lists: it is damaged, cut short"):
+        VideoFrames(cut)
+
+
 def test_max_height_scales_on_decode(video):
     path, ref = video
     v = VideoFrames(path, max_height=32)
