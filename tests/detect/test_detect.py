@@ -109,3 +109,19 @@ def test_splits_detect_only_the_held_out_clips(tiny_run, eval_data, tmp_path):
     s = run(compose_conf("detect", [*over, f"data={eval_data / 'ds'}", "splits=[test]"]))
     done = {p.parent.name for p in (tmp_path / "det").glob("*/labels.json")}
     assert done == {c for c, sp in man.items() if sp == "test"} and s["clips"] == len(done) > 0
+
+
+def test_cpu_student_runs_rfdetrs_inference_copy_with_the_same_detections(tiny_run, short_clips):
+    """On the CPU the student predicts through rfdetr's inference copy of the model (faster); every
+    score, box and mask is the training graph's to the last bit."""
+    from kicky.detect.student import Student
+    frames = np.asarray(load_clip(short_clips / "short_goal").frames)
+    st = Student.from_config(tiny_run, {"device": "cpu", "threshold": 0.0})
+    assert st.model._is_optimized_for_inference and st.dtype == "fp32"
+    fast = st.model.predict(list(frames), threshold=0.0, include_source_image=False)
+    st.model.remove_optimized_model()
+    slow = st.model.predict(list(frames), threshold=0.0, include_source_image=False)
+    assert sum(len(d) for d in fast) > 0
+    for a, b in zip(fast, slow):
+        assert np.array_equal(a.confidence, b.confidence) and np.array_equal(a.xyxy, b.xyxy)
+        assert np.array_equal(a.class_id, b.class_id) and np.array_equal(a.mask, b.mask)
