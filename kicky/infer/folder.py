@@ -57,7 +57,7 @@ def stage_table(docs: list[dict], wall: float, workers: int, load: float = 0.0) 
               "ball pass (ballnet, decode included)": sum((x.get("ballnet") or {}).get("wall_seconds", 0.0) for x in det),
               f"analysis (in {workers} worker{'s' * (workers != 1)})": sum(d["timing"]["analysis_seconds"] for d in docs),
               f"annotated mp4 (decode + draw + encode, in the workers)": sum(d["timing"]["video_seconds"] for d in docs)}
-    rows = [{"stage": k, "seconds": round(v, 2), "fps": round(frames / v, 1) if v and "once" not in k else None}
+    rows = [{"stage": k, "seconds": round(v, 2), "fps": round(frames / v, 1) if v >= 0.01 and "once" not in k else None}
             for k, v in stages.items()
             if v or "ball pass" not in k]
     return {"clips": len(docs), "frames": frames, "video_seconds": round(video_s, 2), "wall_seconds": round(wall, 2),
