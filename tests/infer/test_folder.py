@@ -52,3 +52,16 @@ def test_ballnet_replaces_the_ball_only(eval_data, tmp_path):
         assert [(i.cls, i.box) for i in mine if i.cls != "ball"] == [(i.cls, i.box) for i in ref if i.cls != "ball"]
     rep = run(conf)
     assert rep["detector"]["ballnet"]["model"] == "ballnet" and len(rep["ball"]) == len(c)
+
+
+def test_a_folder_without_clips_is_one_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    (tmp_path / "clips").mkdir()
+    (tmp_path / "clips" / "notes.txt").write_text("no video here")
+    args = [f"clip={tmp_path / 'clips'}", "source=truth", f"out={tmp_path / 'out'}"]
+    p = subprocess.run([sys.executable, "infer.py", *args], cwd=root, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and p.stderr.strip().splitlines() == [p.stderr.strip()], p.stderr
+    assert p.stderr.startswith("error: no clips in") and not (tmp_path / "out").exists()

@@ -224,6 +224,7 @@ CASES = [
     Case("text-renamed-mp4", "infer", video(lambda d, b: C.text_as_video(_in(d, "notes.mp4"))), "damaged, cut short"),
     Case("audio-only", "infer", video(lambda d, b: C.audio_only(_in(d, "voice.mp4"))), "no video stream"),
     Case("missing-file", "infer", fixed("clip={tmp}/nowhere.mp4"), "video not found"),
+    Case("ballnet-missing", "infer", video(lambda d, b: b.mp4, "ballnet={tmp}/no_ballnet"), "no trained ballnet at"),
     Case("folder-without-clip", "infer", video(lambda d, b: _in(d / "empty", "x").parent), "video not found"),
     # ---- unusual but valid footage: exit 0 and an honest report
     Case("image-renamed-mp4", "infer", video(lambda d, b: C.image_as_video(_in(d, "photo.mp4"))),
