@@ -49,6 +49,8 @@ class MotionParams:
     rest_gap: int = 10            # ... which ends at the first longer gap in its sightings (the kick)
     rest_max_spots: int = 120     # the most rest spots tried (the strongest first: a shadow beats a ball)
     rest_first: bool = True       # look for the ball at rest from the clip's start before choosing the flight
+    rest_vs_late: bool = False    # ... a frame shows it only where it looks more like the start than the end
+                                  # (a ball kicked off a painted spot leaves a look-alike behind)
     launch_speed: float = 0.05    # ... which must leave the rest spot at most this fast (fraction of height per frame)
     launch: str = "chain"         # how the flight leaves the spot: "chain" (linked tracklets) or "path" (Viterbi)
     launch_top: int = 3           # ... "path": the strongest candidates a frame it may use
@@ -283,7 +285,7 @@ class MotionBackend:
                 and _changed(still, other, b) > p.ball_thr]
         out = []
         for b in sorted(gone, key=lambda b: -b.contrast)[:p.rest_max_spots]:
-            seen = self._seen(b, still, frames, warps, range(T))
+            seen = self._seen(b, still, frames, warps, range(T), other if p.rest_vs_late else None)
             if len(seen) < 4:
                 continue
             ts = np.array([t for t, _ in seen])
@@ -368,15 +370,19 @@ class MotionBackend:
         return balls
 
     def _seen(self, spot: Blob, still: np.ndarray, frames: np.ndarray, warps: np.ndarray,
-              stretch: range) -> list[tuple[int, Blob]]:
+              stretch: range, late: np.ndarray | None = None) -> list[tuple[int, Blob]]:
         """The frames of `stretch` that still show `spot` (found in the stabilised median `still`) as
-        it looks there: the ball lying at rest, not yet kicked, not hidden."""
+        it looks there: the ball lying at rest, not yet kicked, not hidden. With `late` (the clip's
+        end as a median image), only where the frame looks more like `still` than like `late`: what
+        is left at the spot once the ball has gone (a painted spot, a divot) is not the ball."""
         g = 2
+        diff = lambda patch, ref: jitter_diff(patch, ref)[g:-g, g:-g][spot.crop].mean()   # noqa: E731
         x0, y0, x1, y1 = spot.box
         H, W = still.shape[:2]
         if x0 < g or y0 < g or x1 + g > W or y1 + g > H:
             return []
         look = still[y0 - g:y1 + g, x0 - g:x1 + g]
+        gone = None if late is None else late[y0 - g:y1 + g, x0 - g:x1 + g]
         out = []
         for t in stretch:
             b = _from_ref(spot, warps[t])
@@ -385,8 +391,9 @@ class MotionBackend:
             X0, Y0, X1, Y1 = b.box
             if Y0 < g or X0 < g or Y1 + g > H or X1 + g > W:
                 continue
-            d = jitter_diff(frames[t][Y0 - g:Y1 + g, X0 - g:X1 + g], look)[g:-g, g:-g]
-            if d[spot.crop].mean() <= self.p.rest_match:
+            patch = frames[t][Y0 - g:Y1 + g, X0 - g:X1 + g]
+            d = diff(patch, look)
+            if d <= self.p.rest_match and (gone is None or d < diff(patch, gone)):
                 out.append((t, b))
         return out
 

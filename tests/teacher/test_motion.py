@@ -173,3 +173,23 @@ def test_the_spot_a_player_kicks_outranks_a_longer_one_nobody_touches():
     assert (True, 74) in found or any(d and t > 60 for d, t in found), found   # the decoy is a rest spot too
     best = spots[0][1]
     assert abs(best[-1][1].centre[0] - 200) <= 2 and best[-1][0] == 19, found
+
+
+def test_a_look_alike_left_at_the_spot_is_not_the_ball_with_rest_vs_late():
+    # sim93_00004 / 00022 (1080p, 6-7 px balls): the spot kept matching the first stretch's look long
+    # after the kick, so the rest stretch never ended; seen only where a frame looks more like the
+    # start than the end, it ends at the kick (replayed: ball P/R 0.478/0.351 -> 0.527/0.374 on 24 clips)
+    from kicky.teacher.blobs import Blob
+    H, W, T, kick = 120, 160, 60, 30
+    grass = np.full((H, W, 3), (60, 130, 50), np.uint8)
+    ball, alike = grass.copy(), grass.copy()
+    cv2.circle(ball, (80, 60), 3, (235, 235, 235), -1)
+    cv2.circle(alike, (80, 60), 3, (226, 226, 226), -1)     # a painted spot: within rest_match of the ball
+    frames = np.stack([ball if t < kick else alike for t in range(T)])
+    m = np.zeros((H, W), bool)
+    m[57:64, 77:84] = True
+    spot = Blob(m[57:64, 77:84].copy(), (77, 57, 84, 64), int(m.sum()), (80.5, 60.5), 175.0, (H, W))
+    warps = np.tile(np.float64([[1, 0, 0], [0, 1, 0]]), (T, 1, 1))
+    be = MotionBackend(person_model="none")
+    assert [t for t, _ in be._seen(spot, ball, frames, warps, range(T))] == list(range(T))
+    assert [t for t, _ in be._seen(spot, ball, frames, warps, range(T), alike)] == list(range(kick))
