@@ -49,7 +49,7 @@ class MotionParams:
     rest_gap: int = 10            # ... which ends at the first longer gap in its sightings (the kick)
     rest_max_spots: int = 120     # the most rest spots tried (the strongest first: a shadow beats a ball)
     rest_first: bool = True       # look for the ball at rest from the clip's start before choosing the flight
-    rest_vs_late: bool = False    # ... a frame shows it only where it looks more like the start than the end
+    rest_vs_late: bool = True     # ... a frame shows it only where it looks more like the start than the end
                                   # (a ball kicked off a painted spot leaves a look-alike behind)
     launch_speed: float = 0.05    # ... which must leave the rest spot at most this fast (fraction of height per frame)
     launch: str = "chain"         # how the flight leaves the spot: "chain" (linked tracklets) or "path" (Viterbi)
