@@ -43,8 +43,8 @@ def _done(c: dict) -> dict | None:
 
 def _finish(c: dict, labels: list, detector: dict) -> dict:
     """In a worker: load the clip again (streamed) and write its report and video."""
-    from kicky.infer.run import finish, load
-    return finish(c, load(c["clip"], int(c.get("max_height", 1080)) or None), labels, detector)
+    from kicky.infer.run import clip_of, finish
+    return finish(c, clip_of(c), labels, detector)
 
 
 def stage_table(docs: list[dict], wall: float, workers: int, load: float = 0.0) -> dict:
@@ -70,12 +70,12 @@ def run_folder(conf: dict, on_done=None) -> dict:
     from tqdm import tqdm
 
     from kicky.core.clips import find_clips
-    from kicky.infer.run import Detectors, check, load
+    from kicky.infer.run import Detectors, check, clip_of
     check(conf)
     workers = number({"workers": 2, **conf}, "workers", int, 1)
     clips = find_clips(conf["clip"])
     out = Path(conf.get("out") or "outputs/infer")
-    todo, docs, failed = [], [], {}
+    todo, docs, fresh, failed = [], [], [], {}
     for p in clips:
         c = _clip_conf(conf, p, out)
         doc = _done(c)
@@ -90,8 +90,7 @@ def run_folder(conf: dict, on_done=None) -> dict:
         pending = []
         for c in todo:
             try:
-                clip = load(c["clip"], int(c.get("max_height", 1080)) or None)
-                labels, detector = detectors(clip)
+                labels, detector = detectors(clip_of(c))
             except KickyError as e:
                 failed[c["clip"]] = str(e)
                 bar.update()
@@ -104,11 +103,11 @@ def run_folder(conf: dict, on_done=None) -> dict:
                 failed[c["clip"]] = str(e)
             else:
                 docs.append(doc)
+                fresh.append(doc)
                 if on_done is not None:
                     on_done(doc, Path(c["out"]))
             bar.update()
     wall = time.perf_counter() - t0
-    fresh = [d for d in docs if any(d["clip_id"] == Path(c["out"]).name for c in todo)]
     summary = {"folder": str(conf["clip"]), "out": str(out), "source": conf["source"],
                "ballnet": conf.get("ballnet"), "workers": workers,
                "clips": [{"clip_id": d["clip_id"], "goal": d.get("goal"), "message": d.get("message")} for d in docs],

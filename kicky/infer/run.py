@@ -124,10 +124,15 @@ def check(conf: dict) -> None:
     number({"max_height": 1080, **conf}, "max_height", int, 0)
 
 
+def clip_of(conf: dict) -> ClipInput:
+    """conf's clip=, loaded at its max_height (checked by `check`)."""
+    return load(conf.get("clip"), int(conf.get("max_height", 1080)) or None)
+
+
 def run(conf: dict, detectors: Detectors | None = None) -> dict:
     """One clip -> its report and annotated video in out=; `detectors`: models already loaded."""
     check(conf)
-    clip = load(conf.get("clip"), int(conf.get("max_height", 1080)) or None)
+    clip = clip_of(conf)
     labels, detector = (detectors or Detectors(conf))(clip)
     return finish(conf, clip, labels, detector)
 
